@@ -1,0 +1,85 @@
+using System.Security.Cryptography.X509Certificates;
+using VrsMsrc.Contracts.Identity;
+using VrsMsrc.Contracts.Security;
+using VrsMsrc.Hub.Nodes;
+
+namespace VrsMsrc.Hub.Exchange;
+
+/// <summary>
+/// Decides, during the TLS handshake, whether a client certificate belongs to an enrolled node
+/// (DESIGN §5). The registry is read on every handshake, so revoking or disabling takes effect on the
+/// next connection without a restart.
+/// </summary>
+internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistry registry, TimeProvider time, ILogger<NodeCertificateValidator> log)
+{
+    /// <summary>The state the certificate speaks for, or null with the reason logged.</summary>
+    public string? Validate(X509Certificate2? certificate)
+    {
+        string? state, refusal;
+        try
+        {
+            (state, refusal) = Check(certificate);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A malformed certificate or a storage failure refuses the handshake; it must not kill the listener.
+            (state, refusal) = (null, $"could not be checked: {e.Message}");
+        }
+
+        if (refusal is not null)
+        {
+            log.LogWarning("Refused node certificate {Subject} (serial {Serial}): {Reason}",
+                certificate?.Subject ?? "(none)", certificate?.SerialNumber ?? "-", refusal);
+        }
+
+        return state;
+    }
+
+    public (string? State, string? Refusal) Check(X509Certificate2? certificate)
+    {
+        if (certificate is null)
+        {
+            return (null, "no client certificate");
+        }
+
+        if (RegionalTrust.ChainError(certificate, ca, time.GetUtcNow(), RegionalTrust.ClientAuth) is { } chainError)
+        {
+            return (null, chainError);
+        }
+
+        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
+        {
+            return (null, "a CA certificate cannot act as a node");
+        }
+
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().SelectMany(e => e.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>());
+        if (!usages.Any(u => u.Value == RegionalTrust.ClientAuth.Value))
+        {
+            return (null, "certificate lacks the client-authentication usage");
+        }
+
+        var uris = CertificateNames.UriSans(certificate);
+        if (uris.Count != 1 || !NodeUri.TryParse(uris[0], out var state))
+        {
+            return (null, $"certificate must carry exactly one URI SAN {NodeUri.Prefix}<ISO3>, found {uris.Count}");
+        }
+
+        var status = registry.Find(certificate.SerialNumber);
+        if (status is null || status.State != state)
+        {
+            return (null, $"certificate serial {certificate.SerialNumber} was not issued to {state} by this hub");
+        }
+
+        if (status.Revoked)
+        {
+            return (null, $"certificate serial {certificate.SerialNumber} of {state} is revoked");
+        }
+
+        if (!status.NodeEnabled)
+        {
+            return (null, $"node {state} is disabled");
+        }
+
+        return (state, null);
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Hub.Pki;
+using VrsMsrc.Hub.Serving;
+using VrsMsrc.Hub.Setup;
+using VrsMsrc.Hub.Trends;
+
+var dataDir = CommandLine.DataDirOption();
+var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trends for analysts")
+{
+    InitCommand.Create(dataDir),
+    PkiCommands.Create(dataDir),
+    PkiCommands.Nodes(dataDir),
+    ServeCommand.Create(dataDir),
+    QueryCommands.Create(dataDir),
+};
+return await CommandLine.RunAsync(root, args);

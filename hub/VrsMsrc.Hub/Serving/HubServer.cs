@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using VrsMsrc.Contracts.Security;
+using VrsMsrc.Hub.Configuration;
+using VrsMsrc.Hub.Exchange;
+using VrsMsrc.Hub.Nodes;
+using VrsMsrc.Hub.Storage;
+using VrsMsrc.Hub.Trends;
+
+namespace VrsMsrc.Hub.Serving;
+
+/// <summary>The two listeners a running hub has, with the ports actually bound (0 asks for any free one).</summary>
+internal sealed class HubListeners
+{
+    internal ListenOptions? Exchange { get; set; }
+    internal ListenOptions? Analyst { get; set; }
+
+    public int ExchangePort => (Exchange?.IPEndPoint ?? throw new InvalidOperationException("not started")).Port;
+    public int AnalystPort => (Analyst?.IPEndPoint ?? throw new InvalidOperationException("not started")).Port;
+}
+
+internal static class HubServer
+{
+    public static WebApplication Build(HubPaths paths, HubSettings settings, TimeProvider time, HubListeners listeners, string[]? args = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        builder.Services.AddHubStorage(paths, time);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddHubExchange(paths);
+        builder.Services.AddHubTrends();
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
+
+        var serverCertificate = RegionalTrust.LoadWithKey(paths.HubCertificate, paths.HubKey);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var validator = kestrel.ApplicationServices.GetRequiredService<NodeCertificateValidator>();
+            kestrel.Listen(Endpoint(settings.ExchangeUrl), listen =>
+            {
+                listeners.Exchange = listen;
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = serverCertificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    // Our own chain building replaces the platform's, so only the regional CA counts.
+                    ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate) is not null,
+                });
+            });
+            kestrel.Listen(Endpoint(settings.AnalystUrl), listen =>
+            {
+                listeners.Analyst = listen;
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = serverCertificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.NoCertificate,
+                });
+            });
+        });
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<HubDatabase>().Migrate();
+        app.MapGrpcService<ExchangeService>();
+        app.MapGrpcService<TrendsService>();
+        return app;
+    }
+
+    private static IPEndPoint Endpoint(string url)
+    {
+        var uri = new Uri(url);
+        var address = uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host.Trim('[', ']'));
+        return new IPEndPoint(address, uri.Port);
+    }
+}

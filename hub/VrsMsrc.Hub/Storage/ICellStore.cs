@@ -1,0 +1,40 @@
+using VrsMsrc.Contracts.V1;
+
+namespace VrsMsrc.Hub.Storage;
+
+internal enum ApplyOutcome
+{
+    Accepted,
+    Duplicate,
+
+    /// <summary>The release id is known with another hash: a node bug or tampering, never applied.</summary>
+    Conflict,
+}
+
+internal sealed record ApplyResult(ApplyOutcome Outcome, int MonthsApplied, int MonthsIgnored);
+
+/// <summary>One published cell as stored; Dims has as many entries as the table has dimensions.</summary>
+internal sealed record StoredCell(string State, string Month, string[] Dims, long Value);
+
+/// <summary>A read of one table and measure; filters are positions in the table's dimensions, never SQL.</summary>
+internal sealed record CellQuery(
+    string Table,
+    string Measure,
+    int Width,
+    string? FromMonth,
+    string? ToMonth,
+    IReadOnlyList<string> States,
+    IReadOnlyList<(int Dimension, string Value)> Filters);
+
+/// <summary>The published cells and the months each state has released, per table.</summary>
+internal interface ICellStore
+{
+    ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt);
+
+    IReadOnlyList<StoredCell> Cells(CellQuery query);
+
+    /// <summary>(state, month) pairs for which the table was released, within the query's range and states.</summary>
+    IReadOnlyList<(string State, string Month)> Coverage(CellQuery query);
+
+    IReadOnlyList<Corridor> Corridors();
+}

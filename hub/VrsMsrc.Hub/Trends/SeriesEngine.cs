@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using VrsMsrc.Contracts.Catalogue;
+using VrsMsrc.Contracts.Text;
+using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Storage;
+
+namespace VrsMsrc.Hub.Trends;
+
+/// <summary>A question the engine will not answer, with the reason for the analyst.</summary>
+internal sealed class QueryException(string message) : Exception(message);
+
+/// <summary>
+/// Series over the catalogue tables: published values summed by period and group. Cells that were not
+/// published are never counted as zero: the flag says whether the states covered the period
+/// ("suppressed") or did not release it at all ("missing").
+/// </summary>
+internal sealed partial class SeriesEngine(ICellStore store)
+{
+    public const string Suppressed = "suppressed";
+    public const string Missing = "missing";
+
+    public SeriesResponse Series(SeriesRequest request)
+    {
+        var table = ReleaseCatalogue.Find(request.Table)
+            ?? throw new QueryException($"unknown table '{request.Table}'; tables: {string.Join(", ", ReleaseCatalogue.All.Select(t => t.Name))}");
+        if (!table.Measures.Contains(request.Measure))
+        {
+            throw new QueryException($"table {table.Name} has no measure '{request.Measure}'; measures: {string.Join(", ", table.Measures)}");
+        }
+
+        var by = request.By;
+        var byDimension = by is "" or "state" ? -1 : table.DimensionIndex(by);
+        if (by is not ("" or "state") && byDimension < 0)
+        {
+            throw new QueryException($"cannot group {table.Name} by '{by}'; use state{string.Concat(table.Dimensions.Select(d => ", " + d))}");
+        }
+
+        var period = request.Period is "" ? "month" : request.Period;
+        if (period is not ("month" or "quarter" or "year"))
+        {
+            throw new QueryException($"period must be month, quarter or year, not '{period}'");
+        }
+
+        var query = new CellQuery(table.Name, request.Measure, table.Dimensions.Count,
+            MonthOrNull(request.From, "from"), MonthOrNull(request.To, "to"), States(request.States), Filters(table, request.Where));
+        var cells = store.Cells(query);
+        var coverage = store.Coverage(query);
+
+        var response = new SeriesResponse();
+        if (coverage.Count == 0 && (query.FromMonth is null || query.ToMonth is null))
+        {
+            return response;
+        }
+
+        var first = query.FromMonth ?? coverage.Min(c => c.Month)!;
+        var last = query.ToMonth ?? coverage.Max(c => c.Month)!;
+        var coveredBy = coverage.GroupBy(c => PeriodOf(c.Month, period)).ToDictionary(g => g.Key, g => g.Select(c => c.State).ToHashSet());
+        var sums = cells
+            .GroupBy(c => (Period: PeriodOf(c.Month, period), Group: GroupOf(c, by, byDimension)))
+            .ToDictionary(g => g.Key, g => g.Sum(c => c.Value));
+        var groups = by == "state"
+            ? coverage.Select(c => c.State).Distinct().Order(StringComparer.Ordinal).ToList()
+            : by == "" ? [""] : cells.Select(c => c.Dims[byDimension]).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        foreach (var p in PeriodsBetween(first, last, period))
+        {
+            var states = coveredBy.GetValueOrDefault(p);
+            foreach (var group in groups)
+            {
+                var covered = states is not null && (by != "state" || states.Contains(group));
+                var point = new SeriesPoint { Period = p, Group = group };
+                if (sums.TryGetValue((p, group), out var value))
+                {
+                    point.Value = value;
+                }
+                else
+                {
+                    point.Flag = covered ? Suppressed : Missing;
+                }
+
+                response.Points.Add(point);
+            }
+        }
+
+        response.States.AddRange(coverage.Select(c => c.State).Distinct().Order(StringComparer.Ordinal));
+        response.FirstMonth = first;
+        response.LastMonth = last;
+        return response;
+    }
+
+    private static string GroupOf(StoredCell cell, string by, int dimension) =>
+        by == "state" ? cell.State : dimension >= 0 ? cell.Dims[dimension] : "";
+
+    public static string PeriodOf(string month, string period) => period switch
+    {
+        "year" => month[..4],
+        "quarter" => $"{month[..4]}-Q{((int.Parse(month[5..7], CultureInfo.InvariantCulture) - 1) / 3) + 1}",
+        _ => month,
+    };
+
+    private static IEnumerable<string> PeriodsBetween(string first, string last, string period)
+    {
+        var day = Months.Parse(first);
+        var end = Months.Parse(last);
+        string? previous = null;
+        for (; day <= end; day = day.AddMonths(1))
+        {
+            var p = PeriodOf(Months.Format(day), period);
+            if (p != previous)
+            {
+                yield return p;
+                previous = p;
+            }
+        }
+    }
+
+    private static string? MonthOrNull(string value, string name)
+    {
+        if (value is "")
+        {
+            return null;
+        }
+
+        return Months.TryParse(value, out _) ? value : throw new QueryException($"--{name} must be YYYY-MM, not '{value}'");
+    }
+
+    private static List<string> States(IEnumerable<string> states) =>
+        states.Select(s => StatePattern().IsMatch(s) ? s.ToUpperInvariant() : throw new QueryException($"'{s}' is not an ISO 3166-1 alpha-3 code"))
+            .ToList();
+
+    private static List<(int, string)> Filters(CatalogueTable table, IEnumerable<string> where) =>
+        where.Select(w =>
+        {
+            var eq = w.IndexOf('=', StringComparison.Ordinal);
+            var dimension = eq > 0 ? table.DimensionIndex(w[..eq]) : -1;
+            return dimension >= 0
+                ? (dimension, w[(eq + 1)..])
+                : throw new QueryException($"filter '{w}' must be DIM=VALUE with DIM one of: {string.Join(", ", table.Dimensions)}");
+        }).ToList();
+
+    [GeneratedRegex("^[A-Za-z]{3}$")]
+    private static partial Regex StatePattern();
+}

@@ -1,0 +1,6 @@
+namespace VrsMsrc.Hub.Trends;
+
+internal static class TrendsServices
+{
+    public static IServiceCollection AddHubTrends(this IServiceCollection services) => services.AddSingleton<SeriesEngine>();
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using VrsMsrc.Node.Exchange;
+using VrsMsrc.Node.Ingest;
+using VrsMsrc.Node.Outbox;
+using VrsMsrc.Node.Protection;
+using VrsMsrc.Node.Release;
+using VrsMsrc.Node.Storage;
+
+namespace VrsMsrc.Node.Configuration;
+
+/// <summary>An opened node data directory and the parts of the node built on it.</summary>
+internal sealed class NodeContext
+{
+    public NodeContext(NodePaths paths, TimeProvider time, ILogger? log = null)
+    {
+        Paths = paths;
+        Time = time;
+        Log = log ?? NullLogger.Instance;
+        Settings = NodeSettings.Load(paths);
+        Database = new NodeDatabase(paths.Database);
+        Database.Migrate();
+        Outbox = new OutboxStore(Database, time);
+    }
+
+    public NodePaths Paths { get; }
+    public NodeSettings Settings { get; }
+    public NodeDatabase Database { get; }
+    public OutboxStore Outbox { get; }
+    public TimeProvider Time { get; }
+    public ILogger Log { get; }
+
+    public string RejectsDir => Path.Combine(Paths.DataDir, "rejects");
+
+    public static NodeContext Open(DirectoryInfo dataDir, ILogger? log = null) => new(NodePaths.Existing(dataDir), TimeProvider.System, log);
+
+    public IncidentImporter Importer() => new(Database, Time);
+
+    public ReleaseBuilder Releases() => new(Database, new PerturbationTable(Settings.Protection), Settings.State, Time);
+
+    public Publisher Publisher(int maxRetries, TimeSpan firstDelay, string? hubUrl = null) => new(
+        Database, Outbox, () => HubConnection.Open(Paths, Settings, hubUrl),
+        Node.Outbox.Publisher.Pipeline(maxRetries, firstDelay, Time, Log), Time, Log);
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using VrsMsrc.Contracts.Text;
+
+namespace VrsMsrc.Node.Ingest;
+
+/// <summary>One problem with an input row: everything an operator needs to find and fix it.</summary>
+internal sealed record ImportProblem(string File, long Line, string Field, string Value, string Reason)
+{
+    public override string ToString() =>
+        Field.Length == 0 ? $"{File}:{Line}: {Reason}" : $"{File}:{Line}: {Field} '{Value}': {Reason}";
+}
+
+/// <summary>A row of input with its line number; field names are lower case, empty values absent.</summary>
+internal sealed record InputRecord(long Line, IReadOnlyDictionary<string, string> Fields);
+
+/// <summary>Reads CSV (RFC 4180, header row) or JSON Lines with the same field names into records.</summary>
+internal static class InputRecords
+{
+    public static string FormatOf(string path, string? format) =>
+        format ?? (Path.GetExtension(path).ToLowerInvariant() is ".jsonl" or ".ndjson" ? "jsonl" : "csv");
+
+    /// <summary>Records, or a problem for a row that cannot even be read (it is reported, the rest go on).</summary>
+    public static IEnumerable<(InputRecord? Record, ImportProblem? Problem)> Read(
+        TextReader reader, string file, string format, IReadOnlySet<string> knownFields) =>
+        format == "jsonl" ? ReadJsonLines(reader, file) : ReadCsv(reader, file, knownFields);
+
+    private static IEnumerable<(InputRecord?, ImportProblem?)> ReadCsv(TextReader reader, string file, IReadOnlySet<string> knownFields)
+    {
+        var csv = new CsvReader(reader);
+        string[] header;
+        try
+        {
+            header = csv.ReadHeader().Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}");
+        }
+
+        var duplicate = header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidDataException($"{file}:1: column '{duplicate.Key}' appears twice in the header");
+        }
+
+        // A column outside the format could carry free text about persons: the whole file is refused
+        // before any of its rows is read.
+        if (header.FirstOrDefault(h => !knownFields.Contains(h)) is { } unknown)
+        {
+            throw new InvalidDataException($"{file}:1: column '{unknown}' is not a field of input format v1 ({string.Join(", ", knownFields.Order())}); free text is refused");
+        }
+
+        while (true)
+        {
+            string[]? row;
+            try
+            {
+                row = csv.ReadRecord();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{file}: {e.Message}");
+            }
+
+            if (row is null)
+            {
+                yield break;
+            }
+
+            if (row.Length != header.Length)
+            {
+                yield return (null, new ImportProblem(file, csv.Line, "", "", $"row has {row.Length} fields, the header has {header.Length}"));
+                continue;
+            }
+
+            var fields = new Dictionary<string, string>(header.Length);
+            for (var i = 0; i < header.Length; i++)
+            {
+                var value = row[i].Trim();
+                if (value.Length > 0)
+                {
+                    fields[header[i]] = value;
+                }
+            }
+
+            yield return (new InputRecord(csv.Line, fields), null);
+        }
+    }
+
+    private static IEnumerable<(InputRecord?, ImportProblem?)> ReadJsonLines(TextReader reader, string file)
+    {
+        var line = 0L;
+        while (reader.ReadLine() is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            var (fields, problem) = ParseObject(text, file, line);
+            yield return (fields is null ? null : new InputRecord(line, fields), problem);
+        }
+    }
+
+    private static (Dictionary<string, string>?, ImportProblem?) ParseObject(string text, string file, long line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, new ImportProblem(file, line, "", "", "each line must be one JSON object"));
+            }
+
+            var fields = new Dictionary<string, string>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var name = property.Name.ToLowerInvariant();
+                var value = property.Value;
+                switch (value.ValueKind)
+                {
+                    case JsonValueKind.Null:
+                        break;
+                    case JsonValueKind.String when value.GetString()!.Trim().Length == 0:
+                        break;
+                    case JsonValueKind.String:
+                        fields[name] = value.GetString()!.Trim();
+                        break;
+                    case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                        fields[name] = value.GetRawText();
+                        break;
+                    default:
+                        return (null, new ImportProblem(file, line, name, value.GetRawText(), "nested objects and arrays are not part of input format v1"));
+                }
+            }
+
+            return (fields, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, new ImportProblem(file, line, "", "", $"not valid JSON: {e.Message}"));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging.Abstractions;
+using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Node.Configuration;
+
+namespace VrsMsrc.Node.Outbox;
+
+/// <summary>vrs-node push and status.</summary>
+internal static class OutboxCommands
+{
+    public static Command Push(Option<DirectoryInfo> dataDir)
+    {
+        var hub = new Option<string?>("--hub") { Description = "Hub address (default: HubUrl in node.json)" };
+        var command = new Command("push", "Deliver the outbox to the hub now") { dataDir, hub };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var node = NodeContext.Open(parse.GetValue(dataDir)!, NullLogger.Instance);
+            var result = await node.Publisher(maxRetries: 3, firstDelay: TimeSpan.FromSeconds(1), parse.GetValue(hub)).PublishAsync(ct);
+            Console.WriteLine($"{result.Delivered} releases accepted, {result.Duplicates} already at the hub, {result.DeadLettered} refused, {result.StillPending} still pending.");
+            if (result.DeadLettered > 0)
+            {
+                throw new CommandException("the hub refused some releases; see 'vrs-node status' for its reasons");
+            }
+
+            if (result.StillPending > 0)
+            {
+                throw new CommandException($"the hub could not be reached ({result.LastError}); the outbox keeps the releases, run 'vrs-node push' again or let 'serve' deliver them");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Status(Option<DirectoryInfo> dataDir)
+    {
+        var command = new Command("status", "Records, months, last release and outbox of this node") { dataDir };
+        command.SetHandler((parse, _) =>
+        {
+            var node = NodeContext.Open(parse.GetValue(dataDir)!);
+            var status = NodeStatus.Read(node);
+            foreach (var (label, value) in status)
+            {
+                Console.WriteLine($"{label + ":",-22} {value}");
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using Dapper;
+using VrsMsrc.Node.Storage;
+
+namespace VrsMsrc.Node.Outbox;
+
+internal sealed record OutboxEntry(long Seq, string ReleaseId, byte[] Payload, string Sha256, long Attempts);
+
+/// <summary>Settable properties because Dapper maps SQLite's loose types (NULL aggregates) onto them.</summary>
+internal sealed class OutboxCounts
+{
+    public long Pending { get; set; }
+    public long Delivered { get; set; }
+    public long Dead { get; set; }
+    public string? OldestPendingAt { get; set; }
+    public string? LastDeliveredAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>Releases waiting for the hub, in the order they were made.</summary>
+internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
+{
+    public IReadOnlyList<OutboxEntry> Pending()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.Query<OutboxEntry>(
+            "SELECT seq AS Seq, release_id AS ReleaseId, payload AS Payload, sha256 AS Sha256, attempts AS Attempts FROM outbox WHERE state = 'pending' ORDER BY seq")
+            .ToList();
+    }
+
+    public void MarkDelivered(long seq, string receipt) => Update(
+        "UPDATE outbox SET state = 'delivered', delivered_at = @At, receipt = @receipt, attempts = attempts + 1, last_error = NULL WHERE seq = @seq",
+        new { seq, receipt, At = time.GetUtcNow().ToString("O") });
+
+    public void MarkFailedAttempt(long seq, string error) => Update(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq", new { seq, error });
+
+    /// <summary>The hub refused the release for a reason retrying cannot fix; the operator must look.</summary>
+    public void MarkDead(long seq, string reason) => Update(
+        "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = @reason WHERE seq = @seq", new { seq, reason });
+
+    public OutboxCounts Counts()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.QuerySingle<OutboxCounts>(
+            """
+            SELECT COALESCE(SUM(state = 'pending'), 0) AS Pending, COALESCE(SUM(state = 'delivered'), 0) AS Delivered,
+                   COALESCE(SUM(state = 'dead'), 0) AS Dead,
+                   MIN(CASE WHEN state = 'pending' THEN created_at END) AS OldestPendingAt,
+                   MAX(delivered_at) AS LastDeliveredAt,
+                   (SELECT last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1) AS LastError
+            FROM outbox
+            """);
+    }
+
+    private void Update(string sql, object parameters)
+    {
+        using var connection = database.Open();
+        connection.Execute(sql, parameters);
+    }
+}

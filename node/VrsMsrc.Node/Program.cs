@@ -1,0 +1,20 @@
+using System.CommandLine;
+using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Node.Ingest;
+using VrsMsrc.Node.Outbox;
+using VrsMsrc.Node.Release;
+using VrsMsrc.Node.Setup;
+
+var dataDir = CommandLine.DataDirOption();
+var root = new RootCommand("VrsMsrc node: keeps the state's records, releases protected tables to the hub")
+{
+    SetupCommands.Init(dataDir),
+    SetupCommands.Enrol(dataDir),
+    ImportCommand.Create(dataDir),
+    ReleaseCommands.Release(dataDir),
+    ReleaseCommands.Preview(dataDir),
+    OutboxCommands.Push(dataDir),
+    OutboxCommands.Status(dataDir),
+    ServeCommand.Create(dataDir),
+};
+return await CommandLine.RunAsync(root, args);
