@@ -1,17 +1,12 @@
-using System.Security.Cryptography.X509Certificates;
 using System.CommandLine;
 using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Hub.Configuration;
-using VrsMsrc.Hub.Pki;
-using VrsMsrc.Hub.Storage;
 
 namespace VrsMsrc.Hub.Setup;
 
 /// <summary>vrs-hub init: the regional CA, the hub's server certificate, settings and database.</summary>
 internal static class InitCommand
 {
-    private static readonly string[] AlwaysNamed = ["localhost", "127.0.0.1"];
-
     public static Command Create(Option<DirectoryInfo> dataDir)
     {
         var hostnames = new Option<string[]>("--hostname")
@@ -24,27 +19,12 @@ internal static class InitCommand
         var command = new Command("init", "Create the regional CA, the hub certificate and the hub database") { dataDir, hostnames, exchangeUrl, analystUrl };
         command.SetHandler((parse, _) =>
         {
-            var dir = parse.GetValue(dataDir)!;
-            var paths = new HubPaths(dir.FullName);
-            if (File.Exists(paths.Settings))
-            {
-                throw new CommandException($"{dir.FullName} already holds a hub (hub.json exists); refusing to overwrite its CA");
-            }
-
-            Directory.CreateDirectory(paths.IssuedDir);
-            var ca = CertificateAuthority.Create("VrsMsrc Regional CA", TimeProvider.System);
-            ca.Save(paths.CaCertificate, paths.CaKey);
-            var names = AlwaysNamed.Concat(parse.GetValue(hostnames) ?? []).Distinct();
-            using var server = ca.IssueServer(names);
-            File.WriteAllText(paths.HubCertificate, server.ExportCertificatePem());
-            using (var key = server.GetECDsaPrivateKey()!)
-            {
-                Contracts.Security.RegionalTrust.WritePrivateKey(paths.HubKey, key);
-            }
-
-            new HubSettings { ExchangeUrl = parse.GetValue(exchangeUrl)!, AnalystUrl = parse.GetValue(analystUrl)! }.Save(paths);
-            new HubDatabase(paths.Database).Migrate();
-            Console.WriteLine($"Hub initialised in {dir.FullName}");
+            var paths = HubSetup.Init(
+                parse.GetValue(dataDir)!,
+                parse.GetValue(hostnames) ?? [],
+                new HubSettings { ExchangeUrl = parse.GetValue(exchangeUrl)!, AnalystUrl = parse.GetValue(analystUrl)! },
+                TimeProvider.System);
+            Console.WriteLine($"Hub initialised in {paths.DataDir}");
             Console.WriteLine($"  regional CA certificate: {paths.CaCertificate} (give this to every node)");
             Console.WriteLine($"  CA private key:          {paths.CaKey} (keep offline copies safe; never share)");
             Console.WriteLine("Next: sign each node's CSR with 'vrs-hub pki sign NODE.csr --node ISO3', then 'vrs-hub serve'.");
