@@ -4,6 +4,7 @@ using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Trends;
+using VrsMsrc.Hub.Trends.Detection;
 
 var dataDir = CommandLine.DataDirOption();
 var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trends for analysts")
@@ -13,5 +14,6 @@ var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trend
     PkiCommands.Nodes(dataDir),
     ServeCommand.Create(dataDir),
     QueryCommands.Create(dataDir),
+    DetectCommand.Create(),
 };
 return await CommandLine.RunAsync(root, args);
