@@ -193,11 +193,11 @@ internal static class Distributions
     /// or qpois(p, mean) for φ = 1, including its fuzz of 64 ulp that keeps the quantile left-continuous.
     /// </summary>
     /// <remarks>
-    /// The pmf is walked outwards from the mode by the ratio of successive terms, relative to the mode, and
-    /// normalised by the total at the end. That keeps full precision where log-gamma differences of huge
-    /// arguments would not (a near-Poisson NB has size in the millions), and needs no absolute pmf at all.
-    /// The right tail is cut as soon as the bounds on the remaining mass cannot change the answer, which matters
-    /// for strongly over-dispersed series whose tails decay by only 1 - 1/φ per count.
+    /// The CDF is summed exactly rather than read from an incomplete beta function: the pmf at the mode comes
+    /// from the saddle-point form, and the other terms from it by the ratio of successive terms, which keeps
+    /// full precision where log-gamma differences of huge arguments would not (a near-Poisson NB has a size in
+    /// the millions). Over-dispersed surge series have φ in the tens of thousands and quantiles in the
+    /// hundreds of thousands; the walk is linear in the quantile, which is fast enough for monthly series.
     /// </remarks>
     public static double NegativeBinomialQuantile(double p, double mean, double dispersion)
     {
@@ -206,7 +206,7 @@ internal static class Distributions
             return double.NaN;
         }
 
-        if (double.IsInfinity(mean) || p + 1.01 * MachineEpsilon >= 1)
+        if (double.IsInfinity(mean) || double.IsInfinity(dispersion) || p + 1.01 * MachineEpsilon >= 1)
         {
             return double.PositiveInfinity;
         }
@@ -219,88 +219,125 @@ internal static class Distributions
         var target = p * (1 - 64 * MachineEpsilon);
         var phi = dispersion;
 
-        // pmf(i+1)/pmf(i) = (i(φ-1) + μ) / (φ(i+1)); it tends to (φ-1)/φ, and it is ≤ 1 from i = μ - φ on.
+        // pmf(i+1)/pmf(i) = (i(φ-1) + μ) / (φ(i+1)), which is ≤ 1 from i = μ - φ on.
         double Ratio(double i) => (i * (phi - 1) + mean) / (phi * (i + 1));
-        var limit = (phi - 1) / phi;
         var mode = Math.Max(0, Math.Ceiling(mean - phi));
+        var atMode = NegativeBinomialPmf(mode, mean, phi);
 
-        // Left of the mode (only when μ > φ, where the pmf is log-concave so each ratio bounds the rest).
+        // Left of the mode (only when μ > φ, where the pmf is log-concave, so each ratio bounds all the next
+        // ones): walk down until the rest cannot matter, then sum upwards, smallest terms first.
         var left = new List<double>();
-        var term = 1.0;
-        var total = 1.0;
+        var term = atMode;
+        var mass = atMode;
         for (var i = mode; i > 0; i--)
         {
             var back = 1 / Ratio(i - 1);
             term *= back;
             left.Add(term);
-            total += term;
-            if (term == 0 || (back < 1 && term * back / (1 - back) < 1e-17 * total))
+            mass += term;
+            if (term == 0 || term * back / (1 - back) < 1e-17 * mass)
             {
                 break;
             }
         }
 
-        var first = mode - left.Count;
-        var cumulative = new List<double>(left.Count + 1024);
-        var running = 0.0;
+        var cumulative = 0.0;
         for (var j = left.Count - 1; j >= 0; j--)
         {
-            running += left[j];
-            cumulative.Add(running);
+            cumulative += left[j];
+            if (cumulative >= target)
+            {
+                return mode - 1 - j;
+            }
         }
 
-        running += 1;
-        cumulative.Add(running);
-        term = 1;
-        var nextCheck = double.PositiveInfinity;
-        for (var i = mode; ; i++)
+        term = atMode;
+        cumulative += term;
+        var x = mode;
+        while (cumulative < target)
         {
-            var ratio = Ratio(i);
-            term *= ratio;
-            running += term;
-            cumulative.Add(running);
-
-            // Every later ratio is at most this one (log-concave case) or at most the limit (μ < φ - 1).
-            var bound = Math.Max(ratio, limit);
-            var remaining = bound < 1 ? term * bound / (1 - bound) : double.PositiveInfinity;
-            if (term == 0 || remaining < 1e-17 * running)
+            term *= Ratio(x);
+            x++;
+            if (term < MachineEpsilon * MachineEpsilon * cumulative)
             {
-                return first + FirstAtLeast(cumulative, target * running);
+                // Rounding left the sum just short of a target within an ulp of 1; R answers +∞ only at 1 itself.
+                break;
             }
 
-            if (remaining < 0.5 * running && remaining <= nextCheck)
-            {
-                // Checked each time the tail bound has halved, not at every count: heavy tails take long walks.
-                nextCheck = remaining / 2;
-                // The total lies in [running, running + remaining]; once both ends give the same quantile,
-                // the rest of the tail cannot change it.
-                var low = FirstAtLeast(cumulative, target * running);
-                var high = FirstAtLeast(cumulative, target * (running + remaining));
-                if (low == high)
-                {
-                    return first + low;
-                }
-            }
+            cumulative += term;
         }
+
+        return x;
     }
 
-    /// <summary>Index of the first value ≥ threshold in an ascending list, or the count when there is none.</summary>
-    private static int FirstAtLeast(List<double> ascending, double threshold)
+    /// <summary>
+    /// P(X = x) for the negative binomial with mean μ and variance φμ (Poisson for φ = 1), by Loader's
+    /// saddle-point expansion (as R's dbinom_raw): Stirling remainders and a deviance term that is computed
+    /// without cancellation, so the result keeps ~14 digits for counts in the millions.
+    /// </summary>
+    public static double NegativeBinomialPmf(double x, double mean, double phi)
     {
-        int lo = 0, hi = ascending.Count;
-        while (lo < hi)
+        if (phi == 1)
         {
-            var mid = (lo + hi) >>> 1;
-            if (ascending[mid] >= threshold)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            return x == 0
+                ? Math.Exp(-mean)
+                : Math.Exp(-StirlingRemainder(x) - DevianceTerm(x, mean)) / Math.Sqrt(2 * Math.PI * x);
         }
 
-        return lo;
+        var size = mean / (phi - 1);
+        if (x == 0)
+        {
+            // (1/φ)^size; ln φ / (φ - 1) keeps its digits when φ is close to 1.
+            return Math.Exp(-mean * Math.Log(phi) / (phi - 1));
+        }
+
+        // C(n, k) pᵏ qⁿ⁻ᵏ with n = x + size, k = size, p = 1/φ, times k/n.
+        var n = x + size;
+        var exponent = StirlingRemainder(n) - StirlingRemainder(size) - StirlingRemainder(x)
+                       - DevianceTerm(size, n / phi) - DevianceTerm(x, n * (phi - 1) / phi);
+        var logScale = Math.Log(2 * Math.PI) + Math.Log(size) + Math.Log(x / n);
+        return size / n * Math.Exp(exponent - 0.5 * logScale);
+    }
+
+    /// <summary>ln Γ(n + 1) - ln(√(2πn) (n/e)ⁿ), the error of Stirling's formula.</summary>
+    private static double StirlingRemainder(double n)
+    {
+        if (n <= 15)
+        {
+            return LogGamma(n + 1) - (n + 0.5) * Math.Log(n) + n - 0.5 * Math.Log(2 * Math.PI);
+        }
+
+        // The asymptotic series 1/(12n) - 1/(360n³) + 1/(1260n⁵) - 1/(1680n⁷) + 1/(1188n⁹).
+        var n2 = n * n;
+        return n > 500 ? (1.0 / 12 - 1.0 / 360 / n2) / n
+            : n > 80 ? (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / n2) / n2) / n
+            : n > 35 ? (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / 1680 / n2) / n2) / n2) / n
+            : (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - 1.0 / 1188 / n2) / n2) / n2) / n2) / n;
+    }
+
+    /// <summary>x ln(x/m) + m - x, by a series when x is close to m, where the direct form cancels.</summary>
+    private static double DevianceTerm(double x, double m)
+    {
+        if (Math.Abs(x - m) < 0.1 * (x + m))
+        {
+            var v = (x - m) / (x + m);
+            var sum = (x - m) * v;
+            var power = 2 * x * v;
+            for (var j = 1; j < 1000; j++)
+            {
+                power *= v * v;
+                var next = sum + power / (2 * j + 1);
+                if (next == sum)
+                {
+                    return next;
+                }
+
+                sum = next;
+            }
+
+            return sum;
+        }
+
+        return x * Math.Log(x / m) + m - x;
     }
 }
