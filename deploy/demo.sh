@@ -78,7 +78,7 @@ for s in "${states[@]}"; do printf '%s: %6d incident rows\n' "$s" $(( $(wc -l <"
 step "Nodes: init, CSR signed by the hub, import, protected release"
 for s in "${states[@]}"; do
   d="$dir/node-$s"
-  "$node" init --data-dir "$d" --state "$s" --hub "https://localhost:$exchange_port" >/dev/null
+  "$node" init --data-dir "$d" --state "$s" --hub "https://localhost:$exchange_port" --ingest-url "http://127.0.0.1:$(free_port)" >/dev/null
   "$hub" pki sign "$d/node.csr" --node "$s" --data-dir "$dir/hub" --out "$d/signed.crt" >/dev/null
   "$node" enrol --data-dir "$d" --cert "$d/signed.crt" --ca "$dir/hub/pki/ca.crt" >/dev/null
   printf '%s: ' "$s"; "$node" import "$dir/sample/incidents-$s.csv" --kind incidents --data-dir "$d"

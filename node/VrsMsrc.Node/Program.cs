@@ -10,11 +10,13 @@ var root = new RootCommand("VrsMsrc node: keeps the state's records, releases pr
 {
     SetupCommands.Init(dataDir),
     SetupCommands.Enrol(dataDir),
-    ImportCommand.Create(dataDir),
+    ImportCommand.Import(dataDir),
+    ImportCommand.Delete(dataDir),
     ReleaseCommands.Release(dataDir),
     ReleaseCommands.Preview(dataDir),
     OutboxCommands.Push(dataDir),
     OutboxCommands.Status(dataDir),
     ServeCommand.Create(dataDir),
+    ApiKeyCommands.Create(dataDir),
 };
 return await CommandLine.RunAsync(root, args);

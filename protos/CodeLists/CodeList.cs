@@ -25,24 +25,28 @@ public sealed class CodeList
 
     public bool Contains(string code) => _entries.ContainsKey(code);
 
-    public static CodeList FromValues(string name, params string[] values) =>
-        new(name, values.Select(v => KeyValuePair.Create(v, v)));
+    internal static CodeList FromResource(string name, string resource) =>
+        new(name, ReadResource(resource).Select(r => KeyValuePair.Create(r["code"], r["name"])));
 
-    internal static CodeList FromResource(string name, string resource)
+    /// <summary>Several lists in one file with columns list, code, name.</summary>
+    internal static IReadOnlyDictionary<string, CodeList> EnumerationsFromResource(string resource) =>
+        ReadResource(resource)
+            .GroupBy(r => r["list"])
+            .ToDictionary(g => g.Key, g => new CodeList(g.Key, g.Select(r => KeyValuePair.Create(r["code"], r["name"]))));
+
+    private static List<Dictionary<string, string>> ReadResource(string resource)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"code list resource {resource} is missing from the build");
         using var reader = new StreamReader(stream);
-        var rows = new List<KeyValuePair<string, string>>();
         var csv = new CsvReader(reader);
         var header = csv.ReadHeader();
-        var code = Array.IndexOf(header, "code");
-        var label = Array.IndexOf(header, "name");
+        var rows = new List<Dictionary<string, string>>();
         while (csv.ReadRecord() is { } record)
         {
-            rows.Add(KeyValuePair.Create(record[code], record[label]));
+            rows.Add(header.Select((h, i) => (h, record[i])).ToDictionary(x => x.h, x => x.Item2));
         }
 
-        return new CodeList(name, rows);
+        return rows;
     }
 }

@@ -31,6 +31,21 @@ public static class SqliteDatabase
         return connection;
     }
 
+    /// <summary>A prepared command with named parameters, reused row after row on bulk paths.</summary>
+    public static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, IEnumerable<string> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
     public static int Migrate(SqliteConnection connection, Assembly migrations)
     {
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");

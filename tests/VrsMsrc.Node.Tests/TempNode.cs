@@ -21,8 +21,8 @@ internal sealed class TempNode : IDisposable
         return path;
     }
 
-    public Ingest.ImportSummary Import(string name, string content) =>
-        Context.Importer().Import(Write(name, content), null, Context.RejectsDir);
+    public Ingest.ImportSummary Import(string name, string content, string kind = "incidents") =>
+        Context.Importer().ImportFile(Write(name, content), kind, null);
 
     public void Dispose() => Directory.Delete(Context.Paths.DataDir, recursive: true);
 }

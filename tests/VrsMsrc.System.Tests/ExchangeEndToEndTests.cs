@@ -38,7 +38,7 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
     private static async Task ImportReleasePushAsync(TestNode node, int rows, int seed)
     {
         var file = node.WriteFile("incidents.csv", SyntheticIncidents.Csv(node.Context.Settings.State, rows, seed));
-        var summary = node.Context.Importer().Import(file, null, node.Context.RejectsDir);
+        var summary = node.Context.Importer().ImportFile(file, "incidents", null);
         Assert.Equal(rows, summary.Stored);
         Assert.NotNull(node.Context.Releases().Release());
         var result = await node.PushAsync();
@@ -179,7 +179,7 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
         File.WriteAllText(_ita.Paths.Certificate, forged.Pem);
 
         var file = _ita.WriteFile("incidents.csv", SyntheticIncidents.Csv("ITA", 200, 5));
-        _ita.Context.Importer().Import(file, null, _ita.Context.RejectsDir);
+        _ita.Context.Importer().ImportFile(file, "incidents", null);
         _ita.Context.Releases().Release();
         var result = await _ita.PushAsync();
 
@@ -192,7 +192,7 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
     public async Task Node_A_pushing_a_release_for_state_B_is_permission_denied()
     {
         var file = _ita.WriteFile("incidents.csv", SyntheticIncidents.Csv("ITA", 300, 6));
-        _ita.Context.Importer().Import(file, null, _ita.Context.RejectsDir);
+        _ita.Context.Importer().ImportFile(file, "incidents", null);
         var built = _ita.Context.Releases().Release()!;
 
         // Rewrite the queued release so that it claims to come from GRC, as a tampered node would.

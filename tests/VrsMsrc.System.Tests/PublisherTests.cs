@@ -16,7 +16,7 @@ public sealed class PublisherTests
         for (var batch = 0; batch < 3; batch++)
         {
             var file = node.WriteFile($"b{batch}.csv", SyntheticIncidents.Csv("HRV", 300, seed: 10 + batch).Replace("REF-HRV-", $"REF-HRV-{batch}-", StringComparison.Ordinal));
-            node.Context.Importer().Import(file, null, node.Context.RejectsDir);
+            node.Context.Importer().ImportFile(file, "incidents", null);
             Assert.NotNull(node.Context.Releases().Release());
         }
 
@@ -50,7 +50,7 @@ public sealed class PublisherTests
         using (node)
         {
             var file = node.WriteFile("a.csv", SyntheticIncidents.Csv("POL", 200, seed: 20));
-            node.Context.Importer().Import(file, null, node.Context.RejectsDir);
+            node.Context.Importer().ImportFile(file, "incidents", null);
             node.Context.Releases().Release();
 
             var result = await node.PushAsync();

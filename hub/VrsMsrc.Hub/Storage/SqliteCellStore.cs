@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Catalogue;
+using VrsMsrc.Contracts.Storage;
 using VrsMsrc.Contracts.V1;
 
 namespace VrsMsrc.Hub.Storage;
@@ -80,20 +81,10 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore
         }
     }
 
-    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction tx)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
-            "INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES ($s, $t, $m, $me, $d0, $d1, $d2, $d3, $v)";
-        foreach (var name in new[] { "$s", "$t", "$m", "$me", "$d0", "$d1", "$d2", "$d3", "$v" })
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction tx) => SqliteDatabase.Prepare(
+        connection, tx,
+        "INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES ($s, $t, $m, $me, $d0, $d1, $d2, $d3, $v)",
+        ["$s", "$t", "$m", "$me", "$d0", "$d1", "$d2", "$d3", "$v"]);
 
     private static void Bind(SqliteCommand insert, string state, string table, string month, Cell cell)
     {

@@ -33,7 +33,7 @@ internal sealed class NodeContext
 
     public static NodeContext Open(DirectoryInfo dataDir, ILogger? log = null) => new(NodePaths.Existing(dataDir), TimeProvider.System, log);
 
-    public IncidentImporter Importer() => new(Database, Time);
+    public Importer Importer() => new(Database, Time, RejectsDir);
 
     public ReleaseBuilder Releases() => new(Database, new PerturbationTable(Settings.Protection), Settings.State, Time);
 

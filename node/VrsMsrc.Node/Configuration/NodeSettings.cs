@@ -20,6 +20,18 @@ internal sealed record NodeSettings
     /// <summary>How often 'serve' tries to deliver the outbox.</summary>
     public TimeSpan PublishInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Where 'serve' listens for case-management systems. Loopback by default; any other address needs
+    /// HTTPS with <see cref="IngestCertificate"/> and <see cref="IngestKey"/>, because API keys and
+    /// records would otherwise cross the network in clear.
+    /// </summary>
+    public string IngestUrl { get; init; } = "http://127.0.0.1:7480";
+
+    /// <summary>PEM certificate and key for an HTTPS ingest listener.</summary>
+    public string? IngestCertificate { get; init; }
+
+    public string? IngestKey { get; init; }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static NodeSettings Load(NodePaths paths)
@@ -31,7 +43,29 @@ internal sealed record NodeSettings
             throw new CommandException($"{paths.Settings}: Protection: {problem}");
         }
 
+        if (settings.IngestProblem() is { } ingest)
+        {
+            throw new CommandException($"{paths.Settings}: {ingest}");
+        }
+
         return settings;
+    }
+
+    public string? IngestProblem()
+    {
+        if (!Uri.TryCreate(IngestUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+        {
+            return $"IngestUrl '{IngestUrl}' must look like http://127.0.0.1:7480";
+        }
+
+        if (uri.Scheme == "https" && (IngestCertificate is null || IngestKey is null))
+        {
+            return "IngestUrl is https: set IngestCertificate and IngestKey (PEM files)";
+        }
+
+        return uri.Scheme == "http" && !uri.IsLoopback
+            ? $"IngestUrl '{IngestUrl}' is not on loopback: use https with IngestCertificate and IngestKey"
+            : null;
     }
 
     public void Save(NodePaths paths) => File.WriteAllText(paths.Settings, JsonSerializer.Serialize(this, Json));

@@ -98,48 +98,53 @@ internal static class InputRecords
                 continue;
             }
 
-            var (fields, problem) = ParseObject(text, file, line);
-            yield return (fields is null ? null : new InputRecord(line, fields), problem);
+            yield return ParseLine(text, file, line);
         }
     }
 
-    private static (Dictionary<string, string>?, ImportProblem?) ParseObject(string text, string file, long line)
+    private static (InputRecord?, ImportProblem?) ParseLine(string text, string file, long line)
     {
         try
         {
             using var document = JsonDocument.Parse(text);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (null, new ImportProblem(file, line, "", "", "each line must be one JSON object"));
-            }
-
-            var fields = new Dictionary<string, string>();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var name = property.Name.ToLowerInvariant();
-                var value = property.Value;
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.Null:
-                        break;
-                    case JsonValueKind.String when value.GetString()!.Trim().Length == 0:
-                        break;
-                    case JsonValueKind.String:
-                        fields[name] = value.GetString()!.Trim();
-                        break;
-                    case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                        fields[name] = value.GetRawText();
-                        break;
-                    default:
-                        return (null, new ImportProblem(file, line, name, value.GetRawText(), "nested objects and arrays are not part of input format v1"));
-                }
-            }
-
-            return (fields, null);
+            return FromJson(document.RootElement, file, line);
         }
         catch (JsonException e)
         {
             return (null, new ImportProblem(file, line, "", "", $"not valid JSON: {e.Message}"));
         }
+    }
+
+    /// <summary>One JSON object as a record: the shape of a JSON Lines line and of a row sent to the ingest API.</summary>
+    public static (InputRecord?, ImportProblem?) FromJson(JsonElement element, string file, long line)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return (null, new ImportProblem(file, line, "", "", "each row must be one JSON object"));
+        }
+
+        var fields = new Dictionary<string, string>();
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = property.Name.ToLowerInvariant();
+            var value = property.Value;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null:
+                    break;
+                case JsonValueKind.String when value.GetString()!.Trim().Length == 0:
+                    break;
+                case JsonValueKind.String:
+                    fields[name] = value.GetString()!.Trim();
+                    break;
+                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    fields[name] = value.GetRawText();
+                    break;
+                default:
+                    return (null, new ImportProblem(file, line, name, value.GetRawText(), "nested objects and arrays are not part of input format v1"));
+            }
+        }
+
+        return (new InputRecord(line, fields), null);
     }
 }

@@ -11,9 +11,13 @@ internal static class NodeStatus
     {
         using var connection = node.Database.Open(readOnly: true);
         var incidents = connection.QuerySingle<(long Count, string? First, string? Last)>("SELECT COUNT(*), MIN(month), MAX(month) FROM incidents");
+        var migrants = connection.QuerySingle<(long Rows, long? Persons)>("SELECT COUNT(*), SUM(count) FROM migrants");
+        var facilitators = connection.QuerySingle<(long Rows, long? Persons)>("SELECT COUNT(*), SUM(count) FROM facilitators");
+        var rejects = connection.QuerySingle<(long Rows, string? LastFile)>(
+            "SELECT COALESCE(SUM(rows_rejected), 0), (SELECT rejects_file FROM imports WHERE rejects_file IS NOT NULL ORDER BY id DESC LIMIT 1) FROM imports");
         var months = connection.QuerySingle<(long Released, long Changed)>("SELECT COALESCE(SUM(version > 0), 0), COALESCE(SUM(changed), 0) FROM months");
-        var lastImport = connection.QuerySingleOrDefault<(string File, string At, long Rejected)?>(
-            "SELECT file, imported_at, rows_rejected FROM imports ORDER BY id DESC LIMIT 1");
+        var lastImport = connection.QuerySingleOrDefault<(string File, string Kind, string At, long Rejected)?>(
+            "SELECT file, kind, imported_at, rows_rejected FROM imports ORDER BY id DESC LIMIT 1");
         var lastRelease = connection.QuerySingleOrDefault<string?>("SELECT MAX(created_at) FROM outbox");
         var outbox = node.Outbox.Counts();
         return
@@ -21,9 +25,12 @@ internal static class NodeStatus
             ("state", node.Settings.State),
             ("hub", node.Settings.HubUrl ?? "(not set)"),
             ("certificate", Certificate(node.Paths)),
-            ("incidents", $"{incidents.Count} ({incidents.First ?? "-"} .. {incidents.Last ?? "-"})"),
+            ("incidents", $"{incidents.Count} (months {incidents.First ?? "-"} .. {incidents.Last ?? "-"})"),
+            ("migrant rows", $"{migrants.Rows} ({migrants.Persons ?? 0} persons)"),
+            ("facilitator rows", $"{facilitators.Rows} ({facilitators.Persons ?? 0} persons)"),
+            ("rejected rows", rejects.Rows == 0 ? "none" : $"{rejects.Rows} in all imports; latest list {rejects.LastFile}"),
             ("months released", $"{months.Released}; {months.Changed} changed since the last release"),
-            ("last import", lastImport is { } i ? $"{i.File} at {i.At}, {i.Rejected} rows rejected" : "none"),
+            ("last import", lastImport is { } i ? $"{i.Kind} from {i.File} at {i.At}, {i.Rejected} rows rejected" : "none"),
             ("last release", lastRelease ?? "none"),
             ("outbox", $"{outbox.Pending} pending (oldest {outbox.OldestPendingAt ?? "-"}), {outbox.Delivered} delivered, {outbox.Dead} refused by the hub"),
             ("last delivery", outbox.LastDeliveredAt ?? "never"),

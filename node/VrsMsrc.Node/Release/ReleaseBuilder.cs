@@ -20,13 +20,17 @@ internal sealed record BuiltRelease(ReleaseMessage Release, byte[] Payload, stri
 /// </summary>
 internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable protection, string state, TimeProvider time)
 {
-    /// <summary>What each measure counts, and which records contribute to it (DESIGN §3.2).</summary>
-    private static readonly Dictionary<string, (string Value, string Contributes)> Measures = new()
+    /// <summary>
+    /// Where each measure's contributions come from and what each counts (DESIGN §3.2): migrants and
+    /// facilitators from their person rows where an incident has them, else from the incident's figure
+    /// (the views of migration 002).
+    /// </summary>
+    private static readonly Dictionary<string, (string Source, string Value)> Measures = new()
     {
-        ["incidents"] = ("1", "1 = 1"),
-        ["migrants"] = ("migrants", "migrants > 0"),
-        ["facilitators"] = ("facilitators", "facilitators > 0"),
-        ["dead_missing"] = ("dead_missing", "dead_missing > 0"),
+        ["incidents"] = ("incidents", "1"),
+        ["migrants"] = ("migrant_contributions", "n"),
+        ["facilitators"] = ("facilitator_contributions", "n"),
+        ["dead_missing"] = ("incidents", "dead_missing"),
     };
 
     /// <summary>Builds and enqueues the next release; null when no month changed.</summary>
@@ -111,8 +115,8 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
         var groupBy = dims.Count == 0 ? "" : " GROUP BY " + string.Join(", ", Enumerable.Range(1, dims.Count));
         foreach (var measure in table.Measures)
         {
-            var (value, contributes) = Measures[measure];
-            var sql = $"SELECT {select}SUM({value}), SUM(record_key) FROM incidents WHERE month = @month AND {contributes}{groupBy}";
+            var (source, value) = Measures[measure];
+            var sql = $"SELECT {select}SUM({value}), SUM(record_key) FROM {source} WHERE month = @month AND {value} > 0{groupBy}";
             using var reader = connection.ExecuteReader(sql, new { month }, tx);
             while (reader.Read())
             {

@@ -16,7 +16,7 @@ namespace VrsMsrc.Node.Setup;
 /// </summary>
 internal static class NodeSetup
 {
-    public static NodePaths Init(DirectoryInfo dir, string state, string? hubUrl, int threshold)
+    public static NodePaths Init(DirectoryInfo dir, string state, string? hubUrl, int threshold, string? ingestUrl = null)
     {
         var iso3 = state.ToUpperInvariant();
         if (!Codes.IsCountry(iso3))
@@ -31,9 +31,15 @@ internal static class NodeSetup
         }
 
         var settings = new NodeSettings { State = iso3, HubUrl = hubUrl, Protection = new ProtectionParameters { Threshold = threshold } };
+        settings = ingestUrl is null ? settings : settings with { IngestUrl = ingestUrl };
         if (settings.Protection.Problem() is { } problem)
         {
             throw new CommandException($"--threshold: {problem}");
+        }
+
+        if (settings.IngestProblem() is { } ingest)
+        {
+            throw new CommandException($"--ingest-url: {ingest}");
         }
 
         Directory.CreateDirectory(dir.FullName);

@@ -12,10 +12,11 @@ internal static class SetupCommands
         var state = new Option<string>("--state") { Description = "This node's state, ISO 3166-1 alpha-3", Required = true };
         var hub = new Option<string?>("--hub") { Description = "The hub's exchange address, e.g. https://hub.example:7443" };
         var threshold = new Option<int>("--threshold") { Description = "Cells below this are not published (at least 5)", DefaultValueFactory = _ => 10 };
-        var command = new Command("init", "Create the node's configuration, database, key pair and certificate signing request") { dataDir, state, hub, threshold };
+        var ingest = new Option<string?>("--ingest-url") { Description = "Where 'serve' listens for case systems (default http://127.0.0.1:7480)" };
+        var command = new Command("init", "Create the node's configuration, database, key pair and certificate signing request") { dataDir, state, hub, threshold, ingest };
         command.SetHandler((parse, _) =>
         {
-            var paths = NodeSetup.Init(parse.GetValue(dataDir)!, parse.GetValue(state)!, parse.GetValue(hub), parse.GetValue(threshold));
+            var paths = NodeSetup.Init(parse.GetValue(dataDir)!, parse.GetValue(state)!, parse.GetValue(hub), parse.GetValue(threshold), parse.GetValue(ingest));
             Console.WriteLine($"Node initialised in {paths.DataDir}");
             Console.WriteLine($"Send {paths.Csr} to the hub operator (the private key {paths.Key} never leaves this machine),");
             Console.WriteLine("then install what comes back with 'vrs-node enrol --cert NODE.crt --ca CA.crt'.");

@@ -14,10 +14,10 @@ internal static class DetectCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "CSV with the columns series,month,observed", Required = true };
+        var input = new Option<FileInfo>("--input") { Description = "CSV with the columns series,month,observed", Required = true, HelpName = "SERIES.csv" };
         var method = new Option<string>("--method") { Description = "Detection method", Required = true };
         method.AcceptOnlyFromAmong([.. TrendDetectors.Names]);
-        var from = new Option<string>("--from") { Description = "First month to judge, YYYY-MM", DefaultValueFactory = _ => "2014-01" };
+        var from = new Option<string>("--from") { Description = "First month to judge", DefaultValueFactory = _ => "2014-01", HelpName = "YYYY-MM" };
         var command = new Command("detect", "Flag emerging trends in monthly count series (Farrington Flexible or EARS C1-C3)")
         {
             input, method, from,

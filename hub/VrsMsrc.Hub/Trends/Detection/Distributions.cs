@@ -10,6 +10,9 @@ internal static class Distributions
     /// <summary>R's .Machine$double.eps (not <see cref="double.Epsilon"/>, which is the smallest subnormal).</summary>
     public const double MachineEpsilon = 2.220446049250313e-16;
 
+    /// <summary>Means, and walks from the mode, beyond this many counts are approximated, not summed term by term.</summary>
+    private const double LongestWalk = 1e8;
+
     /// <summary>
     /// Inverse of the standard normal CDF, Wichura's algorithm AS 241 (PPND16): rational approximations in three
     /// regions, relative error about 1e-16, which is what R's qnorm uses too.
@@ -216,8 +219,13 @@ internal static class Distributions
             return 0;
         }
 
-        var target = p * (1 - 64 * MachineEpsilon);
         var phi = dispersion;
+        if (mean > LongestWalk)
+        {
+            return CornishFisher(p, mean, phi);
+        }
+
+        var target = p * (1 - 64 * MachineEpsilon);
 
         // pmf(i+1)/pmf(i) = (i(φ-1) + μ) / (φ(i+1)), which is ≤ 1 from i = μ - φ on.
         double Ratio(double i) => (i * (phi - 1) + mean) / (phi * (i + 1));
@@ -256,6 +264,11 @@ internal static class Distributions
         var x = mode;
         while (cumulative < target)
         {
+            if (x - mode > LongestWalk)
+            {
+                return Math.Max(x, CornishFisher(p, mean, phi));
+            }
+
             term *= Ratio(x);
             x++;
             if (term < MachineEpsilon * MachineEpsilon * cumulative)
@@ -268,6 +281,18 @@ internal static class Distributions
         }
 
         return x;
+    }
+
+    /// <summary>
+    /// R's starting point for its quantile search, used as the answer only where summing term by term would
+    /// take too long: far beyond any count a monthly series reaches, where exactness no longer matters. It is
+    /// poor for extreme skew, which is why it is not used to bound the walk.
+    /// </summary>
+    private static double CornishFisher(double p, double mean, double phi)
+    {
+        var sigma = Math.Sqrt(mean * phi);
+        var z = NormalQuantile(p);
+        return Math.Max(0, Math.Round(mean + sigma * (z + (2 * phi - 1) / sigma * (z * z - 1) / 6)));
     }
 
     /// <summary>
