@@ -1,3 +1,4 @@
+using VrsMsrc.Contracts.Catalogue;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 
@@ -23,7 +24,7 @@ public sealed class ReleaseBuilderTests : IDisposable
 
         Assert.Equal(["2025-01", "2025-02"], built.Release.Months.Select(m => m.Month));
         Assert.All(built.Release.Months, m => Assert.Equal(1, m.Version));
-        Assert.All(built.Release.Months, m => Assert.Equal(["totals", "corridors", "flows"], m.Tables.Select(t => t.Table)));
+        Assert.All(built.Release.Months, m => Assert.Equal(ReleaseCatalogue.All.Select(t => t.Name), m.Tables.Select(t => t.Table)));
         Assert.Equal(1, _node.Context.Outbox.Counts().Pending);
         Assert.Null(_node.Context.Releases().Release());
     }

@@ -1,6 +1,5 @@
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.Catalogue;
-using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.Text;
 using VrsMsrc.Contracts.V1;
 
@@ -83,7 +82,7 @@ internal static class ReleaseValidator
 
             for (var i = 0; i < cell.Dims.Count; i++)
             {
-                if (!IsKnown(definition.Dimensions[i], cell.Dims[i], corridors))
+                if (!DimensionCodes.IsKnown(definition.Dimensions[i], cell.Dims[i], corridors))
                 {
                     return $"unknown {definition.Dimensions[i]} code '{cell.Dims[i]}'";
                 }
@@ -92,15 +91,4 @@ internal static class ReleaseValidator
 
         return null;
     }
-
-    /// <summary>"unknown" is how nodes label an attribute their records left empty.</summary>
-    private static bool IsKnown(string dimension, string value, IReadOnlySet<string> corridors) =>
-        value == DimensionValues.Unknown || dimension switch
-        {
-            "corridor" => corridors.Contains(value),
-            "nationality" => Codes.Nationalities.Contains(value),
-            "border_type" => Codes.BorderTypes.Contains(value),
-            "context" => Codes.Contexts.Contains(value),
-            _ => false,
-        };
 }

@@ -30,6 +30,8 @@ internal sealed class IncidentWriter(SqliteConnection connection, SqliteTransact
             ON CONFLICT (ref) DO UPDATE SET stored_at = excluded.stored_at, {string.Join(", ", Columns.Select(c => $"{c} = excluded.{c}"))}
             """,
             ["$ref", "$key", "$at", .. Columns.Select(c => "$" + c)]);
+        using var clearLegs = Command("DELETE FROM incident_legs WHERE incident_ref = $ref", "$ref");
+        using var addLeg = Command("INSERT INTO incident_legs (incident_ref, seq, from_country, to_country) VALUES ($ref, $seq, $from, $to)", "$ref", "$seq", "$from", "$to");
         var changedMonths = new HashSet<string>();
         var at = time.GetUtcNow().ToString("O");
         long stored = 0, unchanged = 0;
@@ -87,6 +89,18 @@ internal sealed class IncidentWriter(SqliteConnection connection, SqliteTransact
             }
 
             upsert.ExecuteNonQuery();
+            clearLegs.Parameters[0].Value = record.Ref;
+            clearLegs.ExecuteNonQuery();
+            var seq = 0;
+            foreach (var (from, to) in Legs(record))
+            {
+                addLeg.Parameters[0].Value = record.Ref;
+                addLeg.Parameters[1].Value = seq++;
+                addLeg.Parameters[2].Value = from;
+                addLeg.Parameters[3].Value = to;
+                addLeg.ExecuteNonQuery();
+            }
+
             changedMonths.Add(record.Month);
             if (oldMonth is not null)
             {
@@ -102,6 +116,24 @@ internal sealed class IncidentWriter(SqliteConnection connection, SqliteTransact
         }
 
         return (stored, unchanged);
+    }
+
+    /// <summary>Consecutive pairs of the known stops of the journey: origin, transits in order, destination.</summary>
+    private static IEnumerable<(string From, string To)> Legs(IncidentRecord r)
+    {
+        var stops = new List<string>();
+        if (r.Origin is not null)
+        {
+            stops.Add(r.Origin);
+        }
+
+        stops.AddRange(r.Transits?.Split(';') ?? []);
+        if (r.Destination is not null)
+        {
+            stops.Add(r.Destination);
+        }
+
+        return stops.Zip(stops.Skip(1)).Where(p => p.First != p.Second);
     }
 
     private static object?[] Values(IncidentRecord r) =>

@@ -23,7 +23,8 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     /// <summary>
     /// Where each measure's contributions come from and what each counts (DESIGN §3.2): migrants and
     /// facilitators from their person rows where an incident has them, else from the incident's figure
-    /// (the views of migration 002).
+    /// (the views of migration 002). Every source has the table's dimensions as columns, plus month and
+    /// record_key.
     /// </summary>
     private static readonly Dictionary<string, (string Source, string Value)> Measures = new()
     {
@@ -31,6 +32,17 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
         ["migrants"] = ("migrant_contributions", "n"),
         ["facilitators"] = ("facilitator_contributions", "n"),
         ["dead_missing"] = ("incidents", "dead_missing"),
+        ["unaccompanied_minors"] = ("(SELECT * FROM migrant_contributions WHERE unaccompanied = 1 AND age_band IN ('0-13', '14-17'))", "n"),
+        ["fee_reports"] = (
+            "(SELECT origin, destination, fee_currency AS currency, fee_band(fee_amount) AS fee_band, n, record_key, month " +
+            "FROM migrant_contributions WHERE fee_amount IS NOT NULL AND fee_currency IS NOT NULL)", "n"),
+    };
+
+    /// <summary>Tables whose contributions need a source of their own.</summary>
+    private static readonly Dictionary<string, string> TableSources = new()
+    {
+        ["legs"] = "(SELECT l.from_country, l.to_country, c.transport_mode, c.n, c.record_key, c.month " +
+                   "FROM migrant_contributions c JOIN incident_legs l ON l.incident_ref = c.incident_ref)",
     };
 
     /// <summary>Builds and enqueues the next release; null when no month changed.</summary>
@@ -69,6 +81,8 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
 
     private BuiltRelease? Build(SqliteConnection connection, SqliteTransaction tx)
     {
+        // Bands rather than amounts enter the fees table; computing them in SQL keeps the GROUP BY there.
+        connection.CreateFunction("fee_band", (double? amount) => amount is { } a ? FeeBands.Label(a) : null);
         var changed = connection.Query<(string Month, long Version)>(
             "SELECT month, version FROM months WHERE changed = 1 ORDER BY month", transaction: tx).ToList();
         if (changed.Count == 0)
@@ -116,6 +130,7 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
         foreach (var measure in table.Measures)
         {
             var (source, value) = Measures[measure];
+            source = TableSources.GetValueOrDefault(table.Name, source);
             var sql = $"SELECT {select}SUM({value}), SUM(record_key) FROM {source} WHERE month = @month AND {value} > 0{groupBy}";
             using var reader = connection.ExecuteReader(sql, new { month }, tx);
             while (reader.Read())

@@ -32,6 +32,16 @@ CREATE TABLE facilitators (
     PRIMARY KEY (incident_ref, ordinal)
 ) WITHOUT ROWID;
 
+-- The legs of an incident's journey: consecutive pairs of origin, transits and destination, where both
+-- ends are known. Kept up to date by the import so that the legs table needs no string splitting.
+CREATE TABLE incident_legs (
+    incident_ref  TEXT NOT NULL REFERENCES incidents(ref) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    from_country  TEXT NOT NULL,
+    to_country    TEXT NOT NULL,
+    PRIMARY KEY (incident_ref, seq)
+) WITHOUT ROWID;
+
 -- Keys of case-management systems for the ingest API; only a hash is kept.
 CREATE TABLE api_keys (
     name        TEXT PRIMARY KEY,
