@@ -30,7 +30,7 @@ public sealed class SeriesEngineTests : IDisposable
     {
         var request = new SeriesRequest { Table = table, Measure = "migrants", By = by, Period = period, From = from, To = to };
         request.Where.AddRange(where ?? []);
-        return _engine.Series(request);
+        return _engine.Series(request, QueryScope.Unrestricted("test"));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class SeriesEngineTests : IDisposable
             request.Where.Add(where);
         }
 
-        var error = Assert.Throws<QueryException>(() => _engine.Series(request));
+        var error = Assert.Throws<QueryException>(() => _engine.Series(request, QueryScope.Unrestricted("test")));
         Assert.StartsWith(reason, error.Message, StringComparison.Ordinal);
     }
 
