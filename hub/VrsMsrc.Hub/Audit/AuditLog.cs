@@ -99,7 +99,8 @@ internal static class AuditChain
     public static string Detail(params (string Key, object? Value)[] fields)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps quotes and '+' readable in 'vrs-hub audit'; the text is data, never HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             foreach (var (key, value) in fields)

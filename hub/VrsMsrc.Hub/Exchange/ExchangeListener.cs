@@ -32,11 +32,23 @@ internal static class ExchangeListener
         listen.Use(next => async connection =>
         {
             connection.Items[Item] = true;
-            await next(connection);
+            string? failure = null;
+            try
+            {
+                await next(connection);
+            }
+            catch (Exception e) when (!connection.Items.ContainsKey(Completed))
+            {
+                // SslStream reports some failed handshakes (a client that offers only TLS 1.1, for one)
+                // as exceptions, not as the quiet return Kestrel gives the others. Before the handshake
+                // completed, nothing but this connection is at stake: record it and close.
+                failure = $"{e.GetType().Name}: {e.Message}";
+            }
+
             if (!connection.Items.ContainsKey(Completed) && !connection.Items.ContainsKey(Refused))
             {
-                Audit(audit, log, "TLS handshake did not complete (protocol version or cipher refused, not TLS, or the client gave up)",
-                    null, connection.RemoteEndPoint?.ToString());
+                Audit(audit, log, "TLS handshake did not complete (protocol version or cipher refused, not TLS, or the client gave up)"
+                    + (failure is null ? "" : $": {failure}"), null, connection.RemoteEndPoint?.ToString());
             }
         });
         listen.UseHttps(new TlsHandshakeCallbackOptions

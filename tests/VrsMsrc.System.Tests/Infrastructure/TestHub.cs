@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Hub.Accounts;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Security;
@@ -75,6 +76,28 @@ internal sealed class TestHub : IAsyncDisposable
         var accounts = _app.Services.GetRequiredService<AccountService>();
         accounts.Add(name, role, state, password, "test");
         return accounts.IssueApiToken(name, "test", null, "test").Secret;
+    }
+
+    public IAuditLog Audit => _app.Services.GetRequiredService<IAuditLog>();
+
+    /// <summary>
+    /// The first audit entry matching, waiting a little: a refused handshake is audited on the server's
+    /// side of the connection, which may finish after the client has seen the failure.
+    /// </summary>
+    public async Task<AuditEntry> AuditEntryAsync(Func<AuditEntry, bool> match, string what)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (Audit.Read(new AuditFilter(Limit: 100_000)).FirstOrDefault(match) is { } entry)
+            {
+                return entry;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var all = string.Join("\n", Audit.Read(new AuditFilter(Limit: 100_000)).Select(e => $"{e.Seq} {e.Actor} {e.Action} {e.Outcome} {e.Detail}"));
+        throw new Xunit.Sdk.XunitException($"no audit entry for {what}; the log holds:\n{all}");
     }
 
     public long Count(string sql)
