@@ -37,9 +37,16 @@ internal static class QueryCommands
         var url = new Option<string?>("--url") { Description = "Ask a running hub's analyst listener instead of reading the store" };
         var token = new Option<string?>("--token") { Description = $"API or session token for --url (default: ${TokenVariable})" };
         var ca = new Option<FileInfo?>("--ca") { Description = "Regional CA certificate to trust the hub by (default: the system trust store)" };
+        // With --url no data directory is needed, so this command's --data-dir may be absent; the shared
+        // option would refuse to parse without one.
+        var localDir = new Option<DirectoryInfo?>(dataDir.Name)
+        {
+            Description = dataDir.Description,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CommandLine.DataDirVariable) is { Length: > 0 } dir ? new DirectoryInfo(dir) : null,
+        };
         var command = new Command("series", "A measure over time, summed per period and group")
         {
-            dataDir, table, measure, by, period, from, to, states, where, format, url, token, ca,
+            localDir, table, measure, by, period, from, to, states, where, format, url, token, ca,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -56,7 +63,8 @@ internal static class QueryCommands
             request.Where.AddRange(parse.GetValue(where) ?? []);
             var response = parse.GetValue(url) is { } hub
                 ? await RemoteAsync(hub, parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable), parse.GetValue(ca), request, ct)
-                : Local(parse.GetValue(dataDir)!, request);
+                : Local(parse.GetValue(localDir)
+                    ?? throw new CommandException($"no data directory: pass --data-dir or set {CommandLine.DataDirVariable} (or ask a running hub with --url)"), request);
 
             TabularOutput.Write(Console.Out, parse.GetValue(format)!, ["period", "group", "value", "flag"],
                 response.Points.Select(p => new object?[] { p.Period, p.Group, p.Flag is "" ? p.Value : null, p.Flag }));

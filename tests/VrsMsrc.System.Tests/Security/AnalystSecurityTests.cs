@@ -300,4 +300,25 @@ public sealed class AnalystSecurityTests : IAsyncLifetime
         Assert.Equal("state", detail.RootElement.GetProperty("by").GetString());
         Assert.Equal(response.Points.Count, detail.RootElement.GetProperty("rows").GetInt32());
     }
+
+    [Fact]
+    public async Task The_query_CLI_asks_a_running_hub_with_a_token_and_is_refused_without_a_valid_one()
+    {
+        await DeliverAsync("ITA", 16);
+        var token = _hub.AddAccount("gina", Role.RegionalAnalyst, null);
+        string[] question = ["query", "series", "--url", _hub.AnalystUrl, "--ca", _hub.Paths.CaCertificate,
+            "--table", "totals", "--measure", "migrants", "--by", "state", "--period", "year", "--format", "csv"];
+
+        var (exit, stdout, stderr) = await HubCli.RunAsync([.. question, "--token", token]);
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("period,group,value,flag", stdout, StringComparison.Ordinal);
+        Assert.Contains(",ITA,", stdout, StringComparison.Ordinal);
+        await _hub.AuditEntryAsync(e => e is { Action: "query.series", Outcome: AuditOutcome.Ok, Actor: "user:gina" }, "the remote query");
+
+        (exit, _, stderr) = await HubCli.RunAsync([.. question, "--token", "vrs_not-a-token"]);
+        Assert.Equal(3, exit);
+        Assert.Contains("Unauthenticated", stderr, StringComparison.Ordinal);
+        await _hub.AuditEntryAsync(e => e is { Action: "access", Outcome: AuditOutcome.Refused } && e.Detail.Contains("unknown token", StringComparison.Ordinal),
+            "the call with a made-up token");
+    }
 }
