@@ -29,6 +29,8 @@ public sealed class CsvReader(TextReader reader)
     /// <summary>Next record, or null at the end. Blank lines are skipped.</summary>
     public string[]? ReadRecord()
     {
+        // At the end of the file the line is the one after the last, where a missing row would be.
+        Line = _nextLine;
         while (reader.ReadLine() is { } line)
         {
             Line = _nextLine++;

@@ -40,7 +40,7 @@ public sealed class AnalystSecurityTests : IAsyncLifetime
     {
         using var node = TestNode.Enrolled(_hub, state);
         var file = node.WriteFile("incidents.csv", SyntheticIncidents.Csv(state, 400, seed));
-        node.Context.Importer().Import(file, null, node.Context.RejectsDir);
+        node.Context.Importer().ImportFile(file, "incidents", null);
         node.Context.Releases().Release();
         Assert.Equal(1, (await node.PushAsync()).Delivered);
     }

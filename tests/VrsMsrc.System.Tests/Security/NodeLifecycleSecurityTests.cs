@@ -30,7 +30,7 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
     private void ImportAndRelease(int rows, int seed)
     {
         var file = _ita.WriteFile($"incidents-{seed}.csv", SyntheticIncidents.Csv("ITA", rows, seed));
-        _ita.Context.Importer().Import(file, null, _ita.Context.RejectsDir);
+        _ita.Context.Importer().ImportFile(file, "incidents", null);
         Assert.NotNull(_ita.Context.Releases().Release());
     }
 
@@ -109,7 +109,7 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
     public async Task Node_A_pushing_as_B_is_permission_denied_and_audited()
     {
         var file = _ita.WriteFile("incidents.csv", SyntheticIncidents.Csv("ITA", 300, 6));
-        _ita.Context.Importer().Import(file, null, _ita.Context.RejectsDir);
+        _ita.Context.Importer().ImportFile(file, "incidents", null);
         var built = _ita.Context.Releases().Release()!;
         var forged = built.Release.Clone();
         forged.State = "GRC";
