@@ -69,7 +69,7 @@ internal sealed class Importer(NodeDatabase database, TimeProvider time, string 
         using var tx = connection.BeginTransaction();
         var (stored, unchanged) = kind == Incidents
             ? new IncidentWriter(connection, tx, database.Corridors(), time).Write(label, rows(), problems)
-            : new PersonWriter(connection, tx, kind == "migrants" ? PersonKind.Migrants : PersonKind.Facilitators).Write(label, rows(), problems);
+            : new PersonWriter(connection, tx, kind == "migrants" ? PersonKind.Migrants : PersonKind.Facilitators).Write(label, rows, problems);
         // Rule checks report after the row checks; the rejects file reads best in line order.
         problems = [.. problems.OrderBy(p => p.Line)];
         var rejected = problems.Select(p => p.Line).Distinct().LongCount();
