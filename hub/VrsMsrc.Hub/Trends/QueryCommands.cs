@@ -49,7 +49,8 @@ internal static class QueryCommands
             SeriesResponse response;
             try
             {
-                response = new SeriesEngine(new SqliteCellStore(new HubDatabase(paths.Database))).Series(request);
+                using var store = new SqliteCellStore(new HubDatabase(paths.Database));
+                response = new SeriesEngine(store).Series(request);
             }
             catch (QueryException e)
             {
