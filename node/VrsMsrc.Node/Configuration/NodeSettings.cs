@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Protection;
 
 namespace VrsMsrc.Node.Configuration;
@@ -20,6 +21,9 @@ internal sealed record NodeSettings
     /// <summary>How often 'serve' tries to deliver the outbox.</summary>
     public TimeSpan PublishInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Retries, circuit breaker and deadlines of delivery to the hub.</summary>
+    public DeliveryPolicy Delivery { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static NodeSettings Load(NodePaths paths)
@@ -29,6 +33,11 @@ internal sealed record NodeSettings
         if (settings.Protection.Problem() is { } problem)
         {
             throw new CommandException($"{paths.Settings}: Protection: {problem}");
+        }
+
+        if (settings.Delivery.Problem() is { } deliveryProblem)
+        {
+            throw new CommandException($"{paths.Settings}: Delivery: {deliveryProblem}");
         }
 
         return settings;
