@@ -6,7 +6,7 @@ namespace VrsMsrc.Node.Outbox;
 internal sealed record OutboxEntry(long Seq, string ReleaseId, byte[] Payload, string Sha256, long Attempts);
 
 /// <summary>A release the hub refused, and why: what an operator must look at.</summary>
-internal sealed record DeadLetter(string ReleaseId, string CreatedAt, long Months, string Reason);
+internal sealed record DeadLetter(string ReleaseId, string CreatedAt, long Months, string? Reason);
 
 /// <summary>Settable properties because Dapper maps SQLite's loose types (NULL aggregates) onto them.</summary>
 internal sealed class OutboxCounts
@@ -45,7 +45,7 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
     {
         using var connection = database.Open(readOnly: true);
         return connection.Query<DeadLetter>(
-            "SELECT release_id AS ReleaseId, created_at AS CreatedAt, months AS Months, COALESCE(last_error, '') AS Reason FROM outbox WHERE state = 'dead' ORDER BY seq")
+            "SELECT release_id AS ReleaseId, created_at AS CreatedAt, months AS Months, last_error AS Reason FROM outbox WHERE state = 'dead' ORDER BY seq")
             .ToList();
     }
 

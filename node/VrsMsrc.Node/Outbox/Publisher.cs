@@ -147,20 +147,29 @@ internal sealed class Publisher(
     {
         var payload = entry.Payload;
         using var call = client.Push(deadline: Deadline(policy.PushTimeout(payload.Length)), cancellationToken: ct);
-        for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
+        try
         {
-            var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
-            if (offset == 0)
+            for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
             {
-                chunk.ReleaseId = entry.ReleaseId;
-                chunk.Sha256 = ByteString.CopyFrom(Convert.FromHexString(entry.Sha256));
-                chunk.TotalBytes = payload.Length;
+                var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
+                if (offset == 0)
+                {
+                    chunk.ReleaseId = entry.ReleaseId;
+                    chunk.Sha256 = ByteString.CopyFrom(Convert.FromHexString(entry.Sha256));
+                    chunk.TotalBytes = payload.Length;
+                }
+
+                await call.RequestStream.WriteAsync(chunk, ct);
             }
 
-            await call.RequestStream.WriteAsync(chunk, ct);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException)
+        {
+            // The call ended while we were still writing: the hub refused early, or the line broke.
+            // A write may fail with a bare transport error; the call's status below says which it was.
         }
 
-        await call.RequestStream.CompleteAsync();
         return await call.ResponseAsync;
     }
 
