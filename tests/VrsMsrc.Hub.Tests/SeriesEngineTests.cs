@@ -72,9 +72,9 @@ public sealed class SeriesEngineTests : IDisposable
     public void The_same_release_id_is_a_duplicate_with_the_same_hash_and_a_conflict_with_another()
     {
         var release = TempHubStore.Release("ROU", ("2024-01", 1, "corridors", ["black_sea", "sea"], "migrants", 12));
-        Assert.Equal(ApplyOutcome.Accepted, _store.Cells.Apply(release, "aa", DateTimeOffset.UtcNow).Outcome);
-        Assert.Equal(ApplyOutcome.Duplicate, _store.Cells.Apply(release, "aa", DateTimeOffset.UtcNow).Outcome);
-        Assert.Equal(ApplyOutcome.Conflict, _store.Cells.Apply(release, "bb", DateTimeOffset.UtcNow).Outcome);
+        Assert.Equal(ApplyOutcome.Accepted, _store.Apply(release, "aa").Outcome);
+        Assert.Equal(ApplyOutcome.Duplicate, _store.Apply(release, "aa").Outcome);
+        Assert.Equal(ApplyOutcome.Conflict, _store.Apply(release, "bb").Outcome);
     }
 
     [Theory]

@@ -38,10 +38,12 @@ internal sealed class TempHubStore : IDisposable
         return release;
     }
 
-    public ApplyResult Apply(Release release) => Cells.Apply(release, Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow);
+    public ApplyResult Apply(Release release, string? sha256Hex = null) =>
+        Cells.ApplyAsync(release, sha256Hex ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose()
     {
+        Cells.Dispose();
         try
         {
             _dir.Delete(recursive: true);

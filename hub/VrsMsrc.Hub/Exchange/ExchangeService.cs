@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
@@ -23,11 +24,19 @@ internal sealed class ExchangeService(
         if (request.SchemaVersion != Protocol.SchemaVersion)
         {
             throw Refuse(StatusCode.FailedPrecondition, state,
-                $"node schema version {request.SchemaVersion} is not supported: this hub speaks schema {Protocol.SchemaVersion}; upgrade the node");
+                $"node {request.SoftwareVersion} speaks schema {request.SchemaVersion}, this hub ({Protocol.SoftwareVersion}) schema {Protocol.SchemaVersion}: "
+                + (request.SchemaVersion > Protocol.SchemaVersion ? "the hub must be upgraded before this node pushes" : "upgrade the node"));
         }
 
-        log.LogInformation("Hello from {State}: software {Software}, code lists {CodeLists}, outbox depth {Depth}",
-            state, request.SoftwareVersion, request.CodeListsVersion, request.OutboxDepth);
+        log.LogInformation("Hello from {State}: software {Software}, schema {Schema}, code lists {CodeLists}, outbox depth {Depth}",
+            state, request.SoftwareVersion, request.SchemaVersion, request.CodeListsVersion, request.OutboxDepth);
+        if (request.CodeListsVersion != Codes.Version)
+        {
+            // Not a refusal: each release is checked against the hub's lists, code by code.
+            log.LogWarning("Node {State} validates with code lists {NodeCodeLists}, the hub with {HubCodeLists}: cells with codes the hub does not know will be refused",
+                state, request.CodeListsVersion, Codes.Version);
+        }
+
         var response = new HelloResponse
         {
             SoftwareVersion = Protocol.SoftwareVersion,
@@ -42,48 +51,8 @@ internal sealed class ExchangeService(
     public override async Task<PushReceipt> Push(IAsyncStreamReader<PushChunk> requestStream, ServerCallContext context)
     {
         var state = CallerState(context);
-        if (!await requestStream.MoveNext(context.CancellationToken))
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, "empty push: the first chunk must name the release");
-        }
-
-        var first = requestStream.Current;
-        if (first.TotalBytes <= 0 || first.TotalBytes > settings.MaxReleaseBytes)
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release size {first.TotalBytes} bytes is outside 1..{settings.MaxReleaseBytes}");
-        }
-
-        if (first.Sha256.Length != 32 || !Guid.TryParse(first.ReleaseId, out _))
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, "the first chunk must carry a release id (UUID) and a 32-byte SHA-256");
-        }
-
-        var payload = new byte[first.TotalBytes];
-        var received = 0L;
-        var chunk = first;
-        while (true)
-        {
-            if (received + chunk.Data.Length > payload.Length)
-            {
-                throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} sends more than the {payload.Length} bytes it announced");
-            }
-
-            chunk.Data.Span.CopyTo(payload.AsSpan((int)received));
-            received += chunk.Data.Length;
-            if (!await requestStream.MoveNext(context.CancellationToken))
-            {
-                break;
-            }
-
-            chunk = requestStream.Current;
-        }
-
-        if (received != payload.Length)
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} ended after {received} of {payload.Length} bytes");
-        }
-
-        var hash = SHA256.HashData(payload);
+        var (first, payload) = await ReceiveAsync(requestStream, state, context.CancellationToken);
+        var hash = SHA256.HashData(payload.Span);
         if (!hash.AsSpan().SequenceEqual(first.Sha256.Span))
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
@@ -92,7 +61,7 @@ internal sealed class ExchangeService(
         Release release;
         try
         {
-            release = Release.Parser.ParseFrom(payload);
+            release = Release.Parser.ParseFrom(payload.Span);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -115,7 +84,18 @@ internal sealed class ExchangeService(
             throw Refuse(StatusCode.InvalidArgument, state, $"release {release.ReleaseId}: {problem}");
         }
 
-        var result = cells.Apply(release, Convert.ToHexStringLower(hash), time.GetUtcNow());
+        ApplyResult result;
+        try
+        {
+            result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), context.CancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            // Nothing was stored (the release's transaction rolled back); the node keeps it and tries again.
+            log.LogError(e, "Could not store release {ReleaseId} from {State}", release.ReleaseId, state);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the hub could not store release {release.ReleaseId} now; it will be accepted later"));
+        }
+
         if (result.Outcome == ApplyOutcome.Conflict)
         {
             throw Refuse(StatusCode.AlreadyExists, state, $"release {release.ReleaseId} was received before with different content");
@@ -130,6 +110,68 @@ internal sealed class ExchangeService(
             MonthsApplied = result.MonthsApplied,
             MonthsIgnored = result.MonthsIgnored,
         };
+    }
+
+    /// <summary>
+    /// Reads one release's chunks. The buffer grows with what actually arrives, never to what the first
+    /// chunk merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the
+    /// hub's memory.
+    /// </summary>
+    private async Task<(PushChunk First, ReadOnlyMemory<byte> Payload)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
+    {
+        PushChunk? first = null;
+        using var payload = new MemoryStream();
+        try
+        {
+            while (await requestStream.MoveNext(ct))
+            {
+                var chunk = requestStream.Current;
+                if (first is null)
+                {
+                    first = chunk;
+                    if (first.TotalBytes <= 0 || first.TotalBytes > settings.MaxReleaseBytes)
+                    {
+                        throw Refuse(StatusCode.InvalidArgument, state, $"release size {first.TotalBytes} bytes is outside 1..{settings.MaxReleaseBytes}");
+                    }
+
+                    if (first.Sha256.Length != 32 || !Guid.TryParse(first.ReleaseId, out _))
+                    {
+                        throw Refuse(StatusCode.InvalidArgument, state, "the first chunk must carry a release id (UUID) and a 32-byte SHA-256");
+                    }
+                }
+
+                if (payload.Length + chunk.Data.Length > first.TotalBytes)
+                {
+                    throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} sends more than the {first.TotalBytes} bytes it announced");
+                }
+
+                payload.Write(chunk.Data.Span);
+            }
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, $"after {payload.Length} bytes of release data the push carries a message that is no push chunk: {e.Message}");
+        }
+        catch (Exception e) when (e is not RpcException { Status.StatusCode: StatusCode.InvalidArgument })
+        {
+            // A cut line, a node that gave up, a message over the size limit or broken gRPC framing:
+            // the call ends here and nothing of it is stored.
+            log.LogWarning("Push from {State} broke off after {Bytes} bytes of release {ReleaseId}: {Reason}",
+                state, payload.Length, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
+            throw;
+        }
+
+        if (first is null)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, "empty push: the first chunk must name the release");
+        }
+
+        if (payload.Length != first.TotalBytes)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} ended after {payload.Length} of {first.TotalBytes} bytes");
+        }
+
+        return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length));
     }
 
     private string CallerState(ServerCallContext context)

@@ -11,6 +11,12 @@ namespace VrsMsrc.Hub.Exchange;
 /// </summary>
 internal static class ReleaseValidator
 {
+    /// <summary>
+    /// How far a node's clock may run ahead of the hub's: a node releasing just after midnight on the
+    /// first of a month must not see that month refused, and dead-lettered, as "in the future".
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromDays(1);
+
     /// <summary>Null when the release may be applied, else the reason to give the node.</summary>
     public static string? Problem(Release release, IReadOnlySet<string> corridors, DateTimeOffset now)
     {
@@ -19,7 +25,7 @@ internal static class ReleaseValidator
             return $"release schema version {release.SchemaVersion} is not supported (hub speaks {Protocol.SchemaVersion})";
         }
 
-        var currentMonth = Months.Of(now);
+        var currentMonth = Months.Of(now + ClockSkew);
         var seen = new HashSet<string>();
         foreach (var month in release.Months)
         {
@@ -43,8 +49,15 @@ internal static class ReleaseValidator
                 return $"month {month.Month} has version {month.Version}; versions start at 1";
             }
 
+            var tables = new HashSet<string>();
             foreach (var table in month.Tables)
             {
+                if (!tables.Add(table.Table))
+                {
+                    // The hub replaces a table's cells per release; a second copy would be silently ignored.
+                    return $"{month.Month} {table.Table}: the table appears twice";
+                }
+
                 if (TableProblem(table, corridors) is { } problem)
                 {
                     return $"{month.Month} {table.Table}: {problem}";
@@ -63,6 +76,7 @@ internal static class ReleaseValidator
             return "not a table of the release catalogue";
         }
 
+        var cells = new HashSet<string>();
         foreach (var cell in table.Cells)
         {
             if (cell.Dims.Count != definition.Dimensions.Count)
@@ -86,6 +100,12 @@ internal static class ReleaseValidator
                 {
                     return $"unknown {definition.Dimensions[i]} code '{cell.Dims[i]}'";
                 }
+            }
+
+            // Codes are known to hold no '|', so the joined key is unambiguous.
+            if (!cells.Add($"{cell.Measure}|{string.Join('|', cell.Dims)}"))
+            {
+                return $"the cell {cell.Measure} ({string.Join(", ", cell.Dims)}) appears twice";
             }
         }
 

@@ -29,7 +29,12 @@ internal sealed record CellQuery(
 /// <summary>The published cells and the months each state has released, per table.</summary>
 internal interface ICellStore
 {
-    ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt);
+    /// <summary>
+    /// Applies a release atomically (all its months or none): per state, month and table the stored
+    /// cells are replaced only by a newer version. A release id seen before is a duplicate (same hash)
+    /// or a conflict (other hash), and changes nothing.
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct);
 
     IReadOnlyList<StoredCell> Cells(CellQuery query);
 

@@ -6,79 +6,93 @@ using VrsMsrc.Contracts.V1;
 
 namespace VrsMsrc.Hub.Storage;
 
-internal sealed class SqliteCellStore(HubDatabase database) : ICellStore
+internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDisposable
 {
     // SQLite has one writer; serialising here means concurrent pushes queue instead of meeting
-    // "database is locked" after the busy timeout.
-    private readonly Lock _writer = new();
+    // "database is locked" after the busy timeout. The queue is asynchronous so that fifty waiting
+    // pushes hold no threads, which the TLS handshakes and streams of the others need.
+    private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt)
+    public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        lock (_writer)
+        // A node that gave up while queued will send the release again; once applying, finish.
+        await _writer.WaitAsync(ct);
+        try
         {
-            using var connection = database.Open();
-            using var tx = connection.BeginTransaction();
-            var known = connection.QuerySingleOrDefault<string>(
-                "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);
-            if (known is not null)
-            {
-                return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
-            }
-
-            int applied = 0, ignored = 0;
-            long cells = 0;
-            using var insert = InsertCommand(connection, tx);
-            foreach (var month in release.Months)
-            {
-                var monthApplied = false;
-                foreach (var table in month.Tables)
-                {
-                    var current = connection.QuerySingleOrDefault<long?>(
-                        "SELECT version FROM month_versions WHERE state = @State AND tbl = @Table AND month = @Month",
-                        new { release.State, table.Table, month.Month }, tx);
-                    if (current >= month.Version)
-                    {
-                        continue;
-                    }
-
-                    connection.Execute(
-                        "DELETE FROM cells WHERE tbl = @Table AND state = @State AND month = @Month",
-                        new { table.Table, release.State, month.Month }, tx);
-                    foreach (var cell in table.Cells)
-                    {
-                        Bind(insert, release.State, table.Table, month.Month, cell);
-                        insert.ExecuteNonQuery();
-                        cells++;
-                    }
-
-                    connection.Execute(
-                        """
-                        INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (@State, @Month, @Table, @Version, @ReleaseId)
-                        ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
-                        """,
-                        new { release.State, month.Month, table.Table, month.Version, release.ReleaseId }, tx);
-                    monthApplied = true;
-                }
-
-                if (monthApplied)
-                {
-                    applied++;
-                }
-                else
-                {
-                    ignored++;
-                }
-            }
-
-            connection.Execute(
-                """
-                INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
-                VALUES (@ReleaseId, @State, @sha256Hex, @At, @Months, @applied, @cells)
-                """,
-                new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
-            tx.Commit();
-            return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+            return Apply(release, sha256Hex, receivedAt);
         }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt)
+    {
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        var known = connection.QuerySingleOrDefault<string>(
+            "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);
+        if (known is not null)
+        {
+            return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+        }
+
+        int applied = 0, ignored = 0;
+        long cells = 0;
+        using var insert = InsertCommand(connection, tx);
+        foreach (var month in release.Months)
+        {
+            var monthApplied = false;
+            foreach (var table in month.Tables)
+            {
+                var current = connection.QuerySingleOrDefault<long?>(
+                    "SELECT version FROM month_versions WHERE state = @State AND tbl = @Table AND month = @Month",
+                    new { release.State, table.Table, month.Month }, tx);
+                if (current >= month.Version)
+                {
+                    continue;
+                }
+
+                connection.Execute(
+                    "DELETE FROM cells WHERE tbl = @Table AND state = @State AND month = @Month",
+                    new { table.Table, release.State, month.Month }, tx);
+                foreach (var cell in table.Cells)
+                {
+                    Bind(insert, release.State, table.Table, month.Month, cell);
+                    insert.ExecuteNonQuery();
+                    cells++;
+                }
+
+                connection.Execute(
+                    """
+                    INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (@State, @Month, @Table, @Version, @ReleaseId)
+                    ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
+                    """,
+                    new { release.State, month.Month, table.Table, month.Version, release.ReleaseId }, tx);
+                monthApplied = true;
+            }
+
+            if (monthApplied)
+            {
+                applied++;
+            }
+            else
+            {
+                ignored++;
+            }
+        }
+
+        connection.Execute(
+            """
+            INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
+            VALUES (@ReleaseId, @State, @sha256Hex, @At, @Months, @applied, @cells)
+            """,
+            new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
+        tx.Commit();
+        return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
     }
 
     private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction tx) => SqliteDatabase.Prepare(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Protection;
 
 namespace VrsMsrc.Node.Configuration;
@@ -32,6 +33,9 @@ internal sealed record NodeSettings
 
     public string? IngestKey { get; init; }
 
+    /// <summary>Retries, circuit breaker and deadlines of delivery to the hub.</summary>
+    public DeliveryPolicy Delivery { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static NodeSettings Load(NodePaths paths)
@@ -46,6 +50,11 @@ internal sealed record NodeSettings
         if (settings.IngestProblem() is { } ingest)
         {
             throw new CommandException($"{paths.Settings}: {ingest}");
+        }
+
+        if (settings.Delivery.Problem() is { } deliveryProblem)
+        {
+            throw new CommandException($"{paths.Settings}: Delivery: {deliveryProblem}");
         }
 
         return settings;

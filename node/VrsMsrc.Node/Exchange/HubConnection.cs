@@ -40,6 +40,11 @@ internal static class HubConnection
             },
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
+            // A line that silently stops carrying packets would otherwise hold a push until its
+            // deadline, which grows with the release's size; unanswered pings end it within a minute.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
         };
         return GrpcChannel.ForAddress(url, new GrpcChannelOptions
         {

@@ -20,6 +20,8 @@ internal static class NodeStatus
             "SELECT file, kind, imported_at, rows_rejected FROM imports ORDER BY id DESC LIMIT 1");
         var lastRelease = connection.QuerySingleOrDefault<string?>("SELECT MAX(created_at) FROM outbox");
         var outbox = node.Outbox.Counts();
+        var refused = node.Outbox.DeadLetters()
+            .Select(d => ("refused release", $"{d.ReleaseId} of {d.CreatedAt} ({d.Months} months): {d.Reason}"));
         return
         [
             ("state", node.Settings.State),
@@ -35,6 +37,7 @@ internal static class NodeStatus
             ("outbox", $"{outbox.Pending} pending (oldest {outbox.OldestPendingAt ?? "-"}), {outbox.Delivered} delivered, {outbox.Dead} refused by the hub"),
             ("last delivery", outbox.LastDeliveredAt ?? "never"),
             ("last error", outbox.LastError ?? "none"),
+            .. refused,
         ];
     }
 

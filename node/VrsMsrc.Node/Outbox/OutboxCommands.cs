@@ -24,7 +24,7 @@ internal static class OutboxCommands
 
             if (result.StillPending > 0)
             {
-                throw new CommandException($"the hub could not be reached ({result.LastError}); the outbox keeps the releases, run 'vrs-node push' again or let 'serve' deliver them");
+                throw new CommandException($"delivery stopped ({result.LastError}); the outbox keeps the releases, run 'vrs-node push' again or let 'serve' deliver them");
             }
 
             return 0;

@@ -5,6 +5,9 @@ namespace VrsMsrc.Node.Outbox;
 
 internal sealed record OutboxEntry(long Seq, string ReleaseId, byte[] Payload, string Sha256, long Attempts);
 
+/// <summary>A release the hub refused, and why: what an operator must look at.</summary>
+internal sealed record DeadLetter(string ReleaseId, string CreatedAt, long Months, string? Reason);
+
 /// <summary>Settable properties because Dapper maps SQLite's loose types (NULL aggregates) onto them.</summary>
 internal sealed class OutboxCounts
 {
@@ -37,6 +40,14 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
     /// <summary>The hub refused the release for a reason retrying cannot fix; the operator must look.</summary>
     public void MarkDead(long seq, string reason) => Update(
         "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = @reason WHERE seq = @seq", new { seq, reason });
+
+    public IReadOnlyList<DeadLetter> DeadLetters()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.Query<DeadLetter>(
+            "SELECT release_id AS ReleaseId, created_at AS CreatedAt, months AS Months, last_error AS Reason FROM outbox WHERE state = 'dead' ORDER BY seq")
+            .ToList();
+    }
 
     public OutboxCounts Counts()
     {

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Polly;
-using Polly.Retry;
+using Polly.CircuitBreaker;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
@@ -14,58 +14,40 @@ internal sealed record PublishResult(int Delivered, int Duplicates, int DeadLett
 
 /// <summary>
 /// Pushes the outbox to the hub in order. An entry counts as delivered only on the hub's receipt
-/// (ACCEPTED or DUPLICATE); transient failures are retried with jittered exponential backoff; a
-/// refusal retrying cannot fix moves the entry to the dead-letter state with the hub's reason.
+/// (ACCEPTED or DUPLICATE); transient failures are retried by the <see cref="DeliveryPolicy"/>; a
+/// refusal of the release itself moves the entry to the dead-letter state with the hub's reason; any
+/// other failure ends the round and leaves the entry, and everything after it, pending.
 /// </summary>
 internal sealed class Publisher(
     NodeDatabase database,
     OutboxStore outbox,
+    string state,
     Func<GrpcChannel> connect,
-    ResiliencePipeline pipeline,
+    DeliveryPolicy policy,
     TimeProvider time,
     ILogger log)
 {
-    /// <summary>Status codes that say "try again later", and only those.</summary>
-    public static readonly IReadOnlySet<StatusCode> Transient = new HashSet<StatusCode>
-    {
-        StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted,
-    };
-
-    public static readonly TimeSpan AttemptDeadline = TimeSpan.FromMinutes(2);
-
-    public static ResiliencePipeline Pipeline(int maxRetries, TimeSpan firstDelay, TimeProvider time, ILogger log) =>
-        new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<RpcException>(e => Transient.Contains(e.StatusCode)),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = firstDelay,
-                MaxDelay = TimeSpan.FromMinutes(5),
-                MaxRetryAttempts = maxRetries,
-                OnRetry = args =>
-                {
-                    log.LogWarning("Hub unreachable ({Reason}); retry {Attempt} in {Delay}",
-                        args.Outcome.Exception?.Message, args.AttemptNumber + 1, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+    // One pipeline per publisher, so that the circuit breaker remembers a dead hub across rounds of 'serve'.
+    private readonly ResiliencePipeline _pipeline = policy.Pipeline(time, log);
 
     public async Task<PublishResult> PublishAsync(CancellationToken ct)
     {
         var pending = outbox.Pending();
         int delivered = 0, duplicates = 0, dead = 0;
-        using var channel = connect();
-        var client = new Contracts.V1.Exchange.ExchangeClient(channel);
+        using var connection = new HubChannel(connect);
         try
         {
-            await pipeline.ExecuteAsync(async token => await HelloAsync(client, pending.Count, token), ct);
+            if (await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => HelloAsync(client, pending.Count, token)), ct) is { } incompatible)
+            {
+                log.LogError("Not pushing to this hub: {Reason}", incompatible);
+                return Stopped(incompatible);
+            }
+
             foreach (var entry in pending)
             {
                 try
                 {
-                    var receipt = await pipeline.ExecuteAsync(async token => await PushAsync(client, entry, token), ct);
+                    var receipt = await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => PushAsync(client, entry, token)), ct);
                     outbox.MarkDelivered(entry.Seq, receipt.Status.ToString());
                     if (receipt.Status == PushReceipt.Types.Status.Duplicate)
                     {
@@ -78,7 +60,7 @@ internal sealed class Publisher(
 
                     log.LogInformation("Release {ReleaseId} delivered: {Status}, {Applied} months applied", entry.ReleaseId, receipt.Status, receipt.MonthsApplied);
                 }
-                catch (RpcException e) when (!Transient.Contains(e.StatusCode))
+                catch (RpcException e) when (DeliveryPolicy.RefusesRelease.Contains(e.StatusCode))
                 {
                     outbox.MarkDead(entry.Seq, $"{e.StatusCode}: {e.Status.Detail}");
                     dead++;
@@ -86,22 +68,44 @@ internal sealed class Publisher(
                 }
             }
         }
-        catch (RpcException e) when (Transient.Contains(e.StatusCode))
+        catch (RpcException e) when (ct.IsCancellationRequested)
+        {
+            // Stopping the node mid-push is not a refusal: the release stays pending for the next run.
+            throw new OperationCanceledException("publishing stopped", e, ct);
+        }
+        catch (Exception e) when (WhyStopped(e) is { } reason)
+        {
+            log.LogWarning("Delivery stopped, the outbox keeps the releases: {Reason}", reason);
+            return Stopped(reason);
+        }
+
+        return new PublishResult(delivered, duplicates, dead, outbox.Pending().Count, null);
+
+        PublishResult Stopped(string reason)
         {
             var stillPending = outbox.Pending();
             if (stillPending.Count > 0)
             {
-                outbox.MarkFailedAttempt(stillPending[0].Seq, $"{e.StatusCode}: {e.Status.Detail}");
+                outbox.MarkFailedAttempt(stillPending[0].Seq, reason);
             }
 
-            return new PublishResult(delivered, duplicates, dead, outbox.Pending().Count, $"{e.StatusCode}: {e.Status.Detail}");
+            return new PublishResult(delivered, duplicates, dead, stillPending.Count, reason);
         }
-
-        return new PublishResult(delivered, duplicates, dead, outbox.Pending().Count, null);
     }
 
-    /// <summary>Checks the hub speaks our schema and refreshes the cached corridor list.</summary>
-    private async Task HelloAsync(Contracts.V1.Exchange.ExchangeClient client, int outboxDepth, CancellationToken ct)
+    /// <summary>The hub is unreachable or refuses this node (not a release): the round ends, nothing is dead-lettered.</summary>
+    private static string? WhyStopped(Exception e) => e switch
+    {
+        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        BrokenCircuitException open => $"{(open.InnerException is { } cause ? WhyStopped(cause) : "the hub failed repeatedly")} (circuit open: not calling the hub for {(open.RetryAfter is { } wait ? $"{Math.Ceiling(wait.TotalSeconds)} s" : "a while")})",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Checks the hub speaks our schema and knows us by our state, reports versions, and refreshes the
+    /// cached corridor list. Returns why this node must not push to the hub, or null.
+    /// </summary>
+    private async Task<string?> HelloAsync(Contracts.V1.Exchange.ExchangeClient client, int outboxDepth, CancellationToken ct)
     {
         var response = await client.HelloAsync(
             new HelloRequest
@@ -111,38 +115,97 @@ internal sealed class Publisher(
                 CodeListsVersion = Codes.Version,
                 OutboxDepth = outboxDepth,
             },
-            deadline: time.GetUtcNow().UtcDateTime + AttemptDeadline,
+            deadline: Deadline(policy.AttemptTimeout),
             cancellationToken: ct);
         if (response.SchemaVersion != Protocol.SchemaVersion)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"hub speaks schema {response.SchemaVersion}, this node {Protocol.SchemaVersion}: upgrade the older side"));
+            return $"hub {response.SoftwareVersion} speaks schema {response.SchemaVersion}, this node ({Protocol.SoftwareVersion}) schema {Protocol.SchemaVersion}: upgrade the older side";
+        }
+
+        if (response.State != state)
+        {
+            return $"the hub takes this node's certificate for {response.State}, but node.json says {state}: enrol again with a certificate for {state}";
+        }
+
+        log.LogInformation("Hub {Software}, schema {Schema}, code lists {CodeLists}, {Corridors} corridors",
+            response.SoftwareVersion, response.SchemaVersion, response.CodeListsVersion, response.Corridors.Count);
+        if (response.CodeListsVersion != Codes.Version)
+        {
+            // Not fatal: corridors come from the hub below; other code lists differ only between software versions.
+            log.LogWarning("The hub validates with code lists {Hub}, this node with {Node}: upgrade the older side", response.CodeListsVersion, Codes.Version);
         }
 
         if (response.Corridors.Count > 0)
         {
             database.CacheCorridors(response.Corridors.Select(c => (c.Code, c.Name)));
         }
+
+        return null;
     }
 
     private async Task<PushReceipt> PushAsync(Contracts.V1.Exchange.ExchangeClient client, OutboxEntry entry, CancellationToken ct)
     {
-        using var call = client.Push(deadline: time.GetUtcNow().UtcDateTime + AttemptDeadline, cancellationToken: ct);
         var payload = entry.Payload;
-        for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
+        using var call = client.Push(deadline: Deadline(policy.PushTimeout(payload.Length)), cancellationToken: ct);
+        try
         {
-            var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
-            if (offset == 0)
+            for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
             {
-                chunk.ReleaseId = entry.ReleaseId;
-                chunk.Sha256 = ByteString.CopyFrom(Convert.FromHexString(entry.Sha256));
-                chunk.TotalBytes = payload.Length;
+                var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
+                if (offset == 0)
+                {
+                    chunk.ReleaseId = entry.ReleaseId;
+                    chunk.Sha256 = ByteString.CopyFrom(Convert.FromHexString(entry.Sha256));
+                    chunk.TotalBytes = payload.Length;
+                }
+
+                await call.RequestStream.WriteAsync(chunk, ct);
             }
 
-            await call.RequestStream.WriteAsync(chunk, ct);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException)
+        {
+            // The call ended while we were still writing: the hub refused early, or the line broke.
+            // A write may fail with a bare transport error; the call's status below says which it was.
         }
 
-        await call.RequestStream.CompleteAsync();
         return await call.ResponseAsync;
     }
+
+    /// <summary>
+    /// The channel of one round, dropped after a transient failure: the next attempt dials afresh instead
+    /// of queueing behind a connection that hangs in its handshake or has silently died, which would
+    /// otherwise hold every retry until the connect timeout or the keep-alive pings give up on it.
+    /// </summary>
+    private sealed class HubChannel(Func<GrpcChannel> connect) : IDisposable
+    {
+        private GrpcChannel? _channel;
+
+        public async Task<T> CallAsync<T>(Func<Contracts.V1.Exchange.ExchangeClient, Task<T>> call)
+        {
+            _channel ??= connect();
+            try
+            {
+                return await call(new Contracts.V1.Exchange.ExchangeClient(_channel));
+            }
+            catch (RpcException e) when (DeliveryPolicy.Transient.Contains(e.StatusCode))
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _channel?.Dispose();
+            _channel = null;
+        }
+    }
+
+    /// <summary>
+    /// gRPC measures deadlines against the system clock whatever TimeProvider the node runs on: one
+    /// taken from a moved clock would have expired already, or never would.
+    /// </summary>
+    private static DateTime Deadline(TimeSpan timeout) => TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
 }

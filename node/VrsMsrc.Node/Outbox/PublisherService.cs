@@ -1,4 +1,4 @@
-using Grpc.Core;
+using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Node.Configuration;
 
 namespace VrsMsrc.Node.Outbox;
@@ -8,8 +8,9 @@ internal sealed class PublisherService(NodeContext node, ILogger<PublisherServic
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Within a round the pipeline rides out short outages; between rounds the interval paces us.
-        var publisher = node.Publisher(maxRetries: 6, firstDelay: TimeSpan.FromSeconds(2));
+        // Within a round the retries ride out short outages; across rounds the circuit breaker and the
+        // interval pace the node while the hub is away.
+        var publisher = node.Publisher(node.Settings.Delivery);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -20,9 +21,14 @@ internal sealed class PublisherService(NodeContext node, ILogger<PublisherServic
                     log.LogWarning("{Pending} releases still pending: {Error}", result.StillPending, result.LastError);
                 }
             }
-            catch (RpcException e)
+            catch (CommandException e)
             {
-                log.LogError("Hub refused the node: {Code} {Detail}", e.StatusCode, e.Status.Detail);
+                // Not enrolled yet, or no hub address: the operator can fix it while the node runs.
+                log.LogError("Cannot deliver: {Reason}", e.Message);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
 
             await Task.Delay(node.Settings.PublishInterval, node.Time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -11,14 +11,14 @@ internal static class SyntheticIncidents
     private static readonly string[] BorderTypes = ["sea", "land"];
     private static readonly string[] Contexts = ["entry_between_bcp", "at_sea", "inland"];
 
-    /// <summary>Rows "REF-{state}-{i}" spread over 2023-01..2024-12.</summary>
-    public static string Csv(string state, int rows, int seed)
+    /// <summary>Rows "REF-{state}-{i}" spread over the <paramref name="years"/> years up to 2024-12.</summary>
+    public static string Csv(string state, int rows, int seed, int years = 2)
     {
         var random = new Random(seed);
         var csv = new StringBuilder("ref,detected_on,border_type,context,corridor,nationality,migrants,facilitators,dead_missing\n");
         for (var i = 0; i < rows; i++)
         {
-            var day = new DateOnly(2023, 1, 1).AddDays(random.Next(730));
+            var day = new DateOnly(2025 - years, 1, 1).AddDays(random.Next(365 * years));
             // NPL is rare on purpose: its cells stay below the threshold.
             var nationality = random.Next(40) == 0 ? "NPL" : Nationalities[random.Next(Nationalities.Length - 1)];
             csv.Append(CultureInfo.InvariantCulture,

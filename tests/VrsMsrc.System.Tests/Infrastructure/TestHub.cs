@@ -18,7 +18,7 @@ namespace VrsMsrc.System.Tests.Infrastructure;
 /// A real hub: real Kestrel on 127.0.0.1 with ephemeral ports, real TLS, a CA and server certificate
 /// made for this test run by the hub's own setup code.
 /// </summary>
-internal sealed class TestHub : IAsyncDisposable
+internal sealed class TestHub : IHubUnderTest, IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Outbox;
@@ -13,13 +14,14 @@ internal sealed class TestNode : IDisposable
     public NodeContext Context { get; }
     public NodePaths Paths => Context.Paths;
 
-    public static TestNode Enrolled(TestHub hub, string state, int threshold = 10)
+    /// <summary>A node of <paramref name="hub"/>, dialling it at <paramref name="hubUrl"/> (default: directly), on <paramref name="time"/>.</summary>
+    public static TestNode Enrolled(IHubUnderTest hub, string state, int threshold = 10, string? hubUrl = null, TimeProvider? time = null, ILogger? log = null)
     {
         var dir = Directory.CreateTempSubdirectory($"vrs-node-{state}-");
-        var paths = NodeSetup.Init(dir, state, hub.ExchangeUrl, threshold);
+        var paths = NodeSetup.Init(dir, state, hubUrl ?? hub.ExchangeUrl, threshold);
         var cert = hub.SignAndRegister(paths.Csr, state);
         NodeSetup.Enrol(paths, new FileInfo(cert), new FileInfo(hub.Paths.CaCertificate));
-        return new TestNode(new NodeContext(paths, TimeProvider.System, NullLogger.Instance));
+        return new TestNode(new NodeContext(paths, time ?? TimeProvider.System, log ?? NullLogger.Instance));
     }
 
     public string WriteFile(string name, string content)

@@ -1,0 +1,126 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Storage;
+
+namespace VrsMsrc.Hub.Tests;
+
+/// <summary>How the hub's store applies releases that arrive late, twice, out of order or all at once.</summary>
+[Trait("Category", "Unit")]
+public sealed class ReleaseApplyTests : IDisposable
+{
+    private readonly TempHubStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    private static Release Totals(string state, params (string Month, long Version, long Value)[] months) =>
+        TempHubStore.Release(state, months.Select(m => (m.Month, m.Version, "totals", Array.Empty<string>(), "migrants", m.Value)).ToArray());
+
+    private long Count(string table)
+    {
+        using var connection = _store.Database.Open(readOnly: true);
+        return connection.ExecuteScalar<long>(table == "cells" ? "SELECT COUNT(*) FROM cells" : "SELECT COUNT(*) FROM releases");
+    }
+
+    private List<(string Month, long Version, long Value)> Stored(string state)
+    {
+        using var connection = _store.Database.Open(readOnly: true);
+        return connection.Query<(string, long, long)>(
+            """
+            SELECT v.month, v.version, c.value FROM month_versions v
+            JOIN cells c ON c.state = v.state AND c.month = v.month AND c.tbl = v.tbl
+            WHERE v.state = @state AND v.tbl = 'totals' ORDER BY v.month
+            """, new { state }).ToList();
+    }
+
+    [Fact]
+    public void Versions_arriving_out_of_order_leave_the_newest_in_place()
+    {
+        var v1 = Totals("ITA", ("2024-01", 1, 100), ("2024-02", 1, 200));
+        var v2 = Totals("ITA", ("2024-01", 2, 110));
+        var v3 = Totals("ITA", ("2024-01", 3, 120), ("2024-02", 2, 210));
+
+        // Sent v1, v2, v3; they arrive v3, v1, v2.
+        var results = new[] { v3, v1, v2 }.Select(r => _store.Apply(r)).ToList();
+
+        Assert.Equal([(2, 0), (0, 2), (0, 1)], results.Select(r => (r.MonthsApplied, r.MonthsIgnored)));
+        Assert.All(results, r => Assert.Equal(ApplyOutcome.Accepted, r.Outcome));
+        Assert.Equal([("2024-01", 3L, 120L), ("2024-02", 2L, 210L)], Stored("ITA"));
+    }
+
+    [Fact]
+    public void A_release_arriving_twice_is_a_duplicate_even_after_newer_ones()
+    {
+        var v1 = Totals("ITA", ("2024-01", 1, 100));
+        var v2 = Totals("ITA", ("2024-01", 2, 110));
+        _store.Apply(v1, "11");
+        _store.Apply(v2, "22");
+
+        var again = _store.Apply(v1, "11");
+
+        Assert.Equal((ApplyOutcome.Duplicate, 0, 0), (again.Outcome, again.MonthsApplied, again.MonthsIgnored));
+        Assert.Equal([("2024-01", 2L, 110L)], Stored("ITA"));
+        Assert.Equal(2, Count("releases"));
+    }
+
+    [Fact]
+    public void One_release_may_carry_months_newer_and_older_than_the_hub_holds()
+    {
+        _store.Apply(Totals("ITA", ("2024-01", 1, 100), ("2024-02", 1, 200)));
+        _store.Apply(Totals("ITA", ("2024-02", 3, 230)));
+
+        var mixed = _store.Apply(Totals("ITA", ("2024-01", 2, 110), ("2024-02", 2, 220)));
+
+        Assert.Equal((1, 1), (mixed.MonthsApplied, mixed.MonthsIgnored));
+        Assert.Equal([("2024-01", 2L, 110L), ("2024-02", 3L, 230L)], Stored("ITA"));
+    }
+
+    [Fact]
+    public void The_same_version_from_another_release_does_not_replace_what_is_there()
+    {
+        _store.Apply(Totals("ITA", ("2024-01", 1, 100)));
+        var replay = _store.Apply(Totals("ITA", ("2024-01", 1, 999)));
+
+        Assert.Equal((0, 1), (replay.MonthsApplied, replay.MonthsIgnored));
+        Assert.Equal([("2024-01", 1L, 100L)], Stored("ITA"));
+    }
+
+    [Fact]
+    public void Versions_are_kept_per_state()
+    {
+        _store.Apply(Totals("ITA", ("2024-01", 5, 100)));
+        var other = _store.Apply(Totals("GRC", ("2024-01", 1, 40)));
+
+        Assert.Equal(1, other.MonthsApplied);
+        Assert.Equal([("2024-01", 1L, 40L)], Stored("GRC"));
+    }
+
+    [Fact]
+    public void A_release_that_fails_in_its_last_month_leaves_nothing_of_its_first()
+    {
+        _store.Apply(Totals("ITA", ("2024-01", 1, 100)));
+        // The validator refuses repeated cells before they get here; the store must still not half-apply.
+        var broken = Totals("ITA", ("2024-01", 2, 110), ("2024-02", 1, 200));
+        var february = broken.Months[1].Tables.Single(t => t.Table == "totals");
+        february.Cells.Add(february.Cells[0].Clone());
+
+        Assert.Throws<SqliteException>(() => _store.Apply(broken));
+
+        Assert.Equal([("2024-01", 1L, 100L)], Stored("ITA"));
+        Assert.Equal(1, Count("releases"));
+    }
+
+    [Fact]
+    public async Task Fifty_releases_applied_at_once_queue_instead_of_failing()
+    {
+        var releases = Enumerable.Range(0, 50)
+            .Select(i => Totals($"S{i:D2}", [.. Enumerable.Range(1, 12).Select(m => ($"2024-{m:D2}", 1L, (long)(10 + i)))]))
+            .ToList();
+
+        var results = await Task.WhenAll(releases.Select(r =>
+            Task.Run(() => _store.Cells.ApplyAsync(r, Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None))));
+
+        Assert.All(results, r => Assert.Equal((ApplyOutcome.Accepted, 12), (r.Outcome, r.MonthsApplied)));
+        Assert.Equal(600, Count("cells"));
+    }
+}

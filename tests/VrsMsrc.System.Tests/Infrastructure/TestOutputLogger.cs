@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace VrsMsrc.System.Tests.Infrastructure;
+
+/// <summary>
+/// Keeps what a component logged, stamped with its own clock, so that a test can assert on it (the
+/// circuit opened, a refusal was logged); with an output helper it also echoes to the test's output.
+/// </summary>
+internal sealed class TestOutputLogger(string name, TimeProvider? time = null, ITestOutputHelper? echo = null) : ILogger
+{
+    private readonly List<string> _lines = [];
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var line = $"{(time ?? TimeProvider.System).GetUtcNow():yyyy-MM-dd HH:mm:ss.fff} {name} {logLevel}: {formatter(state, exception)}";
+        lock (_lines)
+        {
+            _lines.Add(line);
+        }
+
+        try
+        {
+            echo?.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // A background publisher may log after its test has finished.
+        }
+    }
+}
