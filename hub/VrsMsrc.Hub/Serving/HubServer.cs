@@ -32,6 +32,7 @@ internal static class HubServer
         builder.Services.AddHubExchange(paths);
         builder.Services.AddHubTrends();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
+        builder.Services.AddTrendsApi();
 
         var serverCertificate = RegionalTrust.LoadWithKey(paths.HubCertificate, paths.HubKey);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
