@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using VrsMsrc.Contracts.Text;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Trends.Detection;
@@ -78,10 +79,10 @@ internal sealed class AlertPass(SeriesEngine series)
         var remembered = _remembered;
         var next = new ConcurrentDictionary<WindowKey, Judged>();
         var alarms = new ConcurrentBag<TrendAlert>();
-        var judged = 0;
+        var judged = new StrongBox<int>();
         Parallel.ForEach(watched, new ParallelOptions { CancellationToken = cancellationToken }, s =>
         {
-            foreach (var alarm in Judge(s, remembered, next, ref judged))
+            foreach (var alarm in Judge(s, remembered, next, judged))
             {
                 if (alarm.State is not "" || publishers.GetValueOrDefault((s.Key, alarm.Month)) > 1)
                 {
@@ -90,17 +91,17 @@ internal sealed class AlertPass(SeriesEngine series)
             }
         });
         _remembered = next;
-        return new AlertPassResult(AlertRanking.Rank(alarms), watched.Count, judged, first, last);
+        return new AlertPassResult(AlertRanking.Rank(alarms), watched.Count, judged.Value, first, last);
     }
 
     /// <summary>Alarms of one series, without remembering anything: for tests and one-off use.</summary>
     public static IReadOnlyList<TrendAlert> Judge(MonthlySeries s)
     {
-        var judged = 0;
-        return Judge(s, new ConcurrentDictionary<WindowKey, Judged>(), new ConcurrentDictionary<WindowKey, Judged>(), ref judged);
+        return Judge(s, new ConcurrentDictionary<WindowKey, Judged>(), new ConcurrentDictionary<WindowKey, Judged>(), new StrongBox<int>());
     }
 
-    private static List<TrendAlert> Judge(MonthlySeries s, ConcurrentDictionary<WindowKey, Judged> remembered, ConcurrentDictionary<WindowKey, Judged> next, ref int judged)
+    private static List<TrendAlert> Judge(
+        MonthlySeries s, ConcurrentDictionary<WindowKey, Judged> remembered, ConcurrentDictionary<WindowKey, Judged> next, StrongBox<int> judged)
     {
         var alarms = new List<TrendAlert>();
         var observed = s.Observed.ToArray();
@@ -113,14 +114,16 @@ internal sealed class AlertPass(SeriesEngine series)
 
             var start = Math.Max(0, i - Window);
             var window = new ArraySegment<double?>(observed, start, i - start + 1);
-            var key = WindowKey.Of(window);
-            if (!remembered.TryGetValue(key, out var verdict))
+            var verdict = next.GetOrAdd(WindowKey.Of(window), key =>
             {
-                verdict = Verdict(window, i - start);
-                Interlocked.Increment(ref judged);
-            }
+                if (remembered.TryGetValue(key, out var known))
+                {
+                    return known;
+                }
 
-            next[key] = verdict;
+                Interlocked.Increment(ref judged.Value);
+                return Verdict(window, i - start);
+            });
             if (verdict is { Alarm: true, UpperBound: { } bound })
             {
                 alarms.Add(new TrendAlert(s.State, s.Table, s.Measure, s.Dims, s.Month(i), count, Math.Round(bound, 3), verdict.Method));

@@ -8,8 +8,9 @@ namespace VrsMsrc.Hub.Trends.Coverage;
 
 /// <summary>
 /// Coverage and freshness per node: which months it has released (every release carries every table,
-/// so the totals table's months are the node's), the gaps between its first and last month, and how far
-/// its last month lies behind the current one. A restricted caller sees its own node only.
+/// so the totals table's months are the node's), the gaps between its first and last month, and how many
+/// complete months have passed since its last one (0 when it has released last month). A restricted
+/// caller sees its own node only.
 /// </summary>
 internal sealed class CoverageQuery(ICellStore store, INodeRegistry registry, TimeProvider time)
 {
@@ -48,7 +49,7 @@ internal sealed class CoverageQuery(ICellStore store, INodeRegistry registry, Ti
                 node.LastMonth = released[^1];
                 node.Months = released.Count;
                 node.Gaps = RangeCells.MonthsBetween(released[0], released[^1]) - released.Count;
-                node.MonthsBehind = RangeCells.MonthsBetween(released[^1], Months.Of(now)) - 1;
+                node.MonthsBehind = Math.Max(0, RangeCells.MonthsBetween(released[^1], Months.Of(now)) - 2);
             }
 
             response.Nodes.Add(node);
