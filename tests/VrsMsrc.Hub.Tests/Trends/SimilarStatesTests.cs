@@ -42,7 +42,7 @@ public sealed class SimilarStatesTests : IDisposable
         Assert.Equal(["GRC", "ESP", "ROU"], response.States.Select(s => s.SimilarState));
         var grc = response.States[0];
         Assert.Equal("ITA", grc.State);
-        Assert.True(grc.Score > 0.7, $"score {grc.Score}");
+        Assert.True(grc.Score > 0.35, $"score {grc.Score}"); // two shared series: r ≈ 1 shrunk by 2/(2 + 2)
         Assert.Equal(2, grc.SharedSeries);
         Assert.Contains("rise and fall together", grc.Reason, StringComparison.Ordinal);
         Assert.Contains("nationality SYR (r = 1.00)", grc.Reason, StringComparison.Ordinal);

@@ -12,16 +12,20 @@ namespace VrsMsrc.Hub.Trends.Similarity;
 /// the Pearson correlation over the months both published it (at least <see cref="MinimumSharedMonths"/>)
 /// measures whether they rise and fall together (correlation is that of the standardised series, so a
 /// small and a large flow compare on equal terms). The correlations are averaged with weights n·log10(10 + m),
-/// n the shared months and m the smaller mean, so long overlaps and larger flows count more.
-/// Shared alerts add evidence: the share of the two states' alerted series (table, measure, dims) on
-/// which both alarmed within a month of each other (Jaccard). Score = 0.75·mean correlation + 0.25·shared
-/// alerts, between -0.75 and 1.
+/// n the shared months and m the smaller mean, so long overlaps and larger flows count more, and the
+/// mean is shrunk by s/(s + 2), s the number of shared series, so that one coincidence does not make two
+/// states alike. Shared alerts add evidence: the share of the two states' alerted series (table, measure,
+/// dims) on which both alarmed within a month of each other (Jaccard). Score = 0.75·shrunk mean
+/// correlation + 0.25·shared alerts, between -0.75 and 1.
 /// </summary>
 internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
 {
     public const int DefaultMonths = 24;
     public const int DefaultTop = 10;
     public const int MinimumSharedMonths = 6;
+
+    /// <summary>The mean correlation over n shared series counts n / (n + this) of itself.</summary>
+    public const double EvidenceShrinkage = 2;
 
     private static readonly (string Label, string Measure, string By)[] Compared =
     [
@@ -112,10 +116,13 @@ internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
         var weight = correlations.Sum(c => c.Weight);
         var mean = weight == 0 ? 0 : correlations.Sum(c => c.R * c.Weight) / weight;
 
+        // One or two series in common are weak evidence however well they agree.
+        var trend = mean * correlations.Count / (correlations.Count + EvidenceShrinkage);
+
         var shared = SharedAlerts(mineAlerts, theirAlerts);
         var alertedSeries = mineAlerts.Select(a => a.Key).Union(theirAlerts.Select(a => a.Key)).Count();
         var jaccard = alertedSeries == 0 ? 0 : (double)shared.Count / alertedSeries;
-        var score = Math.Round((0.75 * mean) + (0.25 * jaccard), 3);
+        var score = Math.Round((0.75 * trend) + (0.25 * jaccard), 3);
         return new StateSimilarity
         {
             State = state, SimilarState = other, Score = score, Correlation = Math.Round(mean, 3),
