@@ -192,7 +192,11 @@ internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
         }
         else
         {
-            var direction = mean >= 0.5 ? "rise and fall together" : mean >= 0.2 ? "move somewhat alike" : mean > -0.2 ? "move independently" : "move in opposite directions";
+            var one = correlations.Count == 1;
+            var direction = mean >= 0.5 ? (one ? "rises and falls together" : "rise and fall together")
+                : mean >= 0.2 ? (one ? "moves somewhat alike" : "move somewhat alike")
+                : mean > -0.2 ? (one ? "moves independently" : "move independently")
+                : (one ? "moves in the opposite direction" : "move in opposite directions");
             var closest = correlations.Where(c => c.R >= 0.3).OrderByDescending(c => c.R).Take(3)
                 .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name} (r = {c.R:0.00})"))
                 .ToList();
