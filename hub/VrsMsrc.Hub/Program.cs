@@ -1,6 +1,9 @@
 using System.CommandLine;
 using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Hub.Accounts;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Pki;
+using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Trends;
@@ -14,6 +17,9 @@ var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trend
     InitCommand.Create(dataDir),
     PkiCommands.Create(dataDir),
     PkiCommands.Nodes(dataDir),
+    UserCommands.Create(dataDir),
+    AuditCommand.Create(dataDir),
+    StatusCommand.Create(dataDir),
     ServeCommand.Create(dataDir),
     QueryCommands.Create(dataDir),
     DetectCommand.Create(),

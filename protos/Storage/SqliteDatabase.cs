@@ -27,7 +27,10 @@ public static class SqliteDatabase
         connection.Open();
         connection.Execute(readOnly
             ? "PRAGMA busy_timeout=30000;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; " +
+              // Bulk paths (imports, releases, ingest) touch many pages in one transaction: a 64 MB page
+              // cache and in-memory temporary tables keep them from spilling to disk halfway.
+              "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
         return connection;
     }
 

@@ -29,88 +29,78 @@ public sealed class CsvReader(TextReader reader)
     /// <summary>Next record, or null at the end. Blank lines are skipped.</summary>
     public string[]? ReadRecord()
     {
-        while (true)
+        // At the end of the file the line is the one after the last, where a missing row would be.
+        Line = _nextLine;
+        while (reader.ReadLine() is { } line)
         {
-            Line = _nextLine;
-            var fields = new List<string>();
-            var quoted = false;
-            var any = false;
-            _field.Clear();
-            int c;
-            while ((c = reader.Read()) != -1)
+            Line = _nextLine++;
+            if (line.Length == 0)
             {
-                any = true;
-                var ch = (char)c;
-                if (quoted)
-                {
-                    if (ch == '"')
-                    {
-                        if (reader.Peek() == '"')
-                        {
-                            reader.Read();
-                            _field.Append('"');
-                        }
-                        else
-                        {
-                            quoted = false;
-                        }
-                    }
-                    else
-                    {
-                        if (ch == '\n')
-                        {
-                            _nextLine++;
-                        }
-
-                        _field.Append(ch);
-                    }
-                }
-                else if (ch == '"' && _field.Length == 0)
-                {
-                    quoted = true;
-                }
-                else if (ch == ',')
-                {
-                    fields.Add(_field.ToString());
-                    _field.Clear();
-                }
-                else if (ch == '\r')
-                {
-                    // CRLF line ends: the '\n' that follows ends the record.
-                }
-                else if (ch == '\n')
-                {
-                    _nextLine++;
-                    break;
-                }
-                else
-                {
-                    _field.Append(ch);
-                }
-            }
-
-            if (!any)
-            {
-                return null;
-            }
-
-            if (quoted)
-            {
-                throw new InvalidDataException($"line {Line}: a quoted field is not closed before the end of the file");
-            }
-
-            fields.Add(_field.ToString());
-            if (fields.Count == 1 && fields[0].Length == 0)
-            {
-                if (c == -1)
-                {
-                    return null;
-                }
-
                 continue;
             }
 
-            return [.. fields];
+            // Most rows quote nothing: split them directly and keep the careful parser for the rest.
+            return line.Contains('"', StringComparison.Ordinal) ? ParseQuoted(line) : line.Split(',');
         }
+
+        return null;
+    }
+
+    private string[] ParseQuoted(string line)
+    {
+        var fields = new List<string>();
+        _field.Clear();
+        var quoted = false;
+        for (var i = 0; ; i++)
+        {
+            if (i == line.Length)
+            {
+                if (!quoted)
+                {
+                    break;
+                }
+
+                // A quoted field goes on past the line break.
+                line = reader.ReadLine() ?? throw new InvalidDataException($"line {Line}: a quoted field is not closed before the end of the file");
+                _nextLine++;
+                _field.Append('\n');
+                i = -1;
+                continue;
+            }
+
+            var ch = line[i];
+            if (quoted)
+            {
+                if (ch != '"')
+                {
+                    _field.Append(ch);
+                }
+                else if (i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    _field.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = false;
+                }
+            }
+            else if (ch == '"' && _field.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (ch == ',')
+            {
+                fields.Add(_field.ToString());
+                _field.Clear();
+            }
+            else
+            {
+                _field.Append(ch);
+            }
+        }
+
+        fields.Add(_field.ToString());
+        return [.. fields];
     }
 }

@@ -30,7 +30,7 @@ public sealed class SeriesEngineTests : IDisposable
     {
         var request = new SeriesRequest { Table = table, Measure = "migrants", By = by, Period = period, From = from, To = to };
         request.Where.AddRange(where ?? []);
-        return _engine.Series(request);
+        return _engine.Series(request, QueryScope.Unrestricted("test"));
     }
 
     [Fact]
@@ -91,15 +91,16 @@ public sealed class SeriesEngineTests : IDisposable
             request.Where.Add(where);
         }
 
-        var error = Assert.Throws<QueryException>(() => _engine.Series(request));
+        var error = Assert.Throws<QueryException>(() => _engine.Series(request, QueryScope.Unrestricted("test")));
         Assert.StartsWith(reason, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Sql_in_a_filter_value_is_only_a_value_that_matches_nothing()
+    public void Sql_in_a_filter_value_is_refused_and_changes_nothing()
     {
-        var response = Series(by: "corridor", where: ["corridor=x' OR '1'='1"]);
-        Assert.Empty(response.Points);
+        // Values are SQL parameters anyway; since the security work, anything not code-shaped is refused outright.
+        var error = Assert.Throws<QueryException>(() => Series(by: "corridor", where: ["corridor=x' OR '1'='1"]));
+        Assert.Contains("is not a code", error.Message, StringComparison.Ordinal);
         Assert.Equal(4, Series(by: "state").Points.Count(p => p.Group == "ITA"));
     }
 }

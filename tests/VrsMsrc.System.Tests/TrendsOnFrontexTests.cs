@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapper;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Accounts;
 using VrsMsrc.System.Tests.Infrastructure;
 
 namespace VrsMsrc.System.Tests;
@@ -16,8 +17,12 @@ namespace VrsMsrc.System.Tests;
 /// Frontex data: "Detections of irregular border-crossings", reproduction authorised with acknowledgement.
 /// </summary>
 [Trait("Category", "System")]
+[Collection(Heavy)]
 public sealed class TrendsOnFrontexTests : IAsyncLifetime
 {
+    /// <summary>Six imports and a detection pass keep both cores busy: alone, they neither slow nor are slowed by other tests.</summary>
+    public const string Heavy = "heavy";
+
     private static readonly string[] States = ["ESP", "GRC", "HRV", "ITA", "POL", "ROU"];
 
     private readonly DirectoryInfo _sample = Directory.CreateTempSubdirectory("vrs-frontex-");
@@ -91,6 +96,7 @@ public sealed class TrendsOnFrontexTests : IAsyncLifetime
 
         // The same engine answers in JSON.
         using var http = AnalystHttpClient(_hub.CaCertificate);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", _hub.AddAccount("json-reader", Role.RegionalAnalyst, null));
         using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{_hub.AnalystUrl}/api/v1/trends/alerts?from=2021-07&to=2021-07&states=POL&limit=50")));
         Assert.Contains(json.RootElement.GetProperty("alerts").EnumerateArray(),
             a => a.GetProperty("dims").GetString() == "corridor=eastern_borders" && a.GetProperty("method").GetString() == "farrington");
@@ -135,3 +141,6 @@ public sealed class TrendsOnFrontexTests : IAsyncLifetime
         throw new InvalidOperationException("the repository (VrsMsrc.sln) is not above the test's folder");
     }
 }
+
+[CollectionDefinition(TrendsOnFrontexTests.Heavy, DisableParallelization = true)]
+public sealed class HeavyTests;

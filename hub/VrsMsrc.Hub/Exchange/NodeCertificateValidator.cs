@@ -10,29 +10,20 @@ namespace VrsMsrc.Hub.Exchange;
 /// (DESIGN §5). The registry is read on every handshake, so revoking or disabling takes effect on the
 /// next connection without a restart.
 /// </summary>
-internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistry registry, TimeProvider time, ILogger<NodeCertificateValidator> log)
+internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistry registry, TimeProvider time)
 {
-    /// <summary>The state the certificate speaks for, or null with the reason logged.</summary>
-    public string? Validate(X509Certificate2? certificate)
+    /// <summary><see cref="Check"/>, with a malformed certificate or a storage failure as a refusal.</summary>
+    public (string? State, string? Refusal) Decide(X509Certificate2? certificate)
     {
-        string? state, refusal;
         try
         {
-            (state, refusal) = Check(certificate);
+            return Check(certificate);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or Microsoft.Data.Sqlite.SqliteException)
         {
             // A malformed certificate or a storage failure refuses the handshake; it must not kill the listener.
-            (state, refusal) = (null, $"could not be checked: {e.Message}");
+            return (null, $"could not be checked: {e.Message}");
         }
-
-        if (refusal is not null)
-        {
-            log.LogWarning("Refused node certificate {Subject} (serial {Serial}): {Reason}",
-                certificate?.Subject ?? "(none)", certificate?.SerialNumber ?? "-", refusal);
-        }
-
-        return state;
     }
 
     public (string? State, string? Refusal) Check(X509Certificate2? certificate)

@@ -17,6 +17,18 @@ internal sealed class NodeSummary
     public string? LastReleaseAt { get; set; }
 }
 
+/// <summary>A row of 'vrs-hub pki list'.</summary>
+internal sealed class CertificateSummary
+{
+    public string Serial { get; set; } = "";
+    public string State { get; set; } = "";
+    public string NotBefore { get; set; } = "";
+    public string NotAfter { get; set; } = "";
+    public string IssuedAt { get; set; } = "";
+    public string? RevokedAt { get; set; }
+    public string? RevocationReason { get; set; }
+}
+
 /// <summary>Enrolled nodes and the certificates signed for them.</summary>
 internal interface INodeRegistry
 {
@@ -25,9 +37,21 @@ internal interface INodeRegistry
     /// <summary>Null when the serial was never issued by this hub.</summary>
     NodeCertificateStatus? Find(string serialHex);
 
-    int Revoke(string state);
+    /// <summary>Revokes every unrevoked certificate of a node; returns their serials.</summary>
+    IReadOnlyList<string> Revoke(string state, string reason);
+
+    /// <summary>Revokes one certificate; returns its state, or null when no unrevoked certificate has that serial.</summary>
+    string? RevokeSerial(string serialHex, string reason);
+
+    /// <summary>False when the state is not enrolled.</summary>
+    bool SetEnabled(string state, bool enabled);
 
     IReadOnlyList<NodeSummary> List();
+
+    IReadOnlyList<CertificateSummary> Certificates(string? state);
+
+    /// <summary>When the state's newest release arrived, or null if it never sent one.</summary>
+    DateTimeOffset? LastContribution(string state);
 }
 
 internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time) : INodeRegistry
@@ -65,12 +89,53 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
         return row is { } r ? new NodeCertificateStatus(r.State, r.Enabled != 0, r.Revoked != 0) : null;
     }
 
-    public int Revoke(string state)
+    public IReadOnlyList<string> Revoke(string state, string reason)
     {
         using var connection = database.Open();
-        return connection.Execute(
-            "UPDATE certificates SET revoked_at = @At WHERE state = @state AND revoked_at IS NULL",
-            new { state, At = time.GetUtcNow().ToString("O") });
+        using var tx = connection.BeginTransaction();
+        var serials = connection.Query<string>(
+            "SELECT serial FROM certificates WHERE state = @state AND revoked_at IS NULL ORDER BY issued_at", new { state }, tx).ToList();
+        connection.Execute(
+            "UPDATE certificates SET revoked_at = @At, revocation_reason = @reason WHERE state = @state AND revoked_at IS NULL",
+            new { state, reason, At = time.GetUtcNow().ToString("O") }, tx);
+        tx.Commit();
+        return serials;
+    }
+
+    public string? RevokeSerial(string serialHex, string reason)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<string>(
+            """
+            UPDATE certificates SET revoked_at = @At, revocation_reason = @reason
+            WHERE serial = @serial AND revoked_at IS NULL RETURNING state
+            """,
+            new { serial = serialHex.ToUpperInvariant(), reason, At = time.GetUtcNow().ToString("O") });
+    }
+
+    public bool SetEnabled(string state, bool enabled)
+    {
+        using var connection = database.Open();
+        return connection.Execute("UPDATE nodes SET enabled = @enabled WHERE state = @state", new { state, enabled }) == 1;
+    }
+
+    public IReadOnlyList<CertificateSummary> Certificates(string? state)
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.Query<CertificateSummary>(
+            """
+            SELECT serial AS Serial, state AS State, not_before AS NotBefore, not_after AS NotAfter, issued_at AS IssuedAt,
+                   revoked_at AS RevokedAt, revocation_reason AS RevocationReason
+            FROM certificates WHERE (@state IS NULL OR state = @state) ORDER BY state, issued_at
+            """,
+            new { state }).ToList();
+    }
+
+    public DateTimeOffset? LastContribution(string state)
+    {
+        using var connection = database.Open(readOnly: true);
+        var at = connection.ExecuteScalar<string?>("SELECT MAX(received_at) FROM releases WHERE state = @state", new { state });
+        return at is null ? null : DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public IReadOnlyList<NodeSummary> List()

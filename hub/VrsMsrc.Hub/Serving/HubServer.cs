@@ -2,10 +2,9 @@ using System.Net;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using VrsMsrc.Contracts.Security;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Exchange;
-using VrsMsrc.Hub.Nodes;
+using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Trends;
 
@@ -31,25 +30,17 @@ internal static class HubServer
         builder.Services.AddSingleton(time);
         builder.Services.AddHubExchange(paths);
         builder.Services.AddHubTrends();
+        builder.Services.AddHubSecurity(paths);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
         builder.Services.AddTrendsApi();
 
-        var serverCertificate = RegionalTrust.LoadWithKey(paths.HubCertificate, paths.HubKey);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            var validator = kestrel.ApplicationServices.GetRequiredService<NodeCertificateValidator>();
+            var certificates = kestrel.ApplicationServices.GetRequiredService<HubCertificateSource>();
             kestrel.Listen(Endpoint(settings.ExchangeUrl), listen =>
             {
                 listeners.Exchange = listen;
-                listen.Protocols = HttpProtocols.Http2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions
-                {
-                    ServerCertificate = serverCertificate,
-                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                    // Our own chain building replaces the platform's, so only the regional CA counts.
-                    ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate) is not null,
-                });
+                ExchangeListener.Configure(listen, kestrel.ApplicationServices);
             });
             kestrel.Listen(Endpoint(settings.AnalystUrl), listen =>
             {
@@ -57,7 +48,8 @@ internal static class HubServer
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificate = serverCertificate,
+                    // Read per handshake, so that a rotated certificate is served without a restart.
+                    ServerCertificateSelector = (_, _) => certificates.Certificate,
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     ClientCertificateMode = ClientCertificateMode.NoCertificate,
                 });
@@ -66,8 +58,13 @@ internal static class HubServer
 
         var app = builder.Build();
         app.Services.GetRequiredService<HubDatabase>().Migrate();
+        app.UseListenerSeparation();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGrpcService<ExchangeService>();
-        app.MapGrpcService<TrendsService>();
+        app.MapGrpcService<SessionService>().RequireAuthorization(SecurityServices.AnalystPolicy);
+        app.MapGrpcService<TrendsService>().RequireAuthorization(SecurityServices.AnalystPolicy);
+        app.MapSeriesExport().RequireAuthorization(SecurityServices.AnalystPolicy);
         return app;
     }
 

@@ -49,7 +49,7 @@ internal static class RangeQueryCommands
                 BorderType = parse.GetValue(border)!, Top = parse.GetValue(top),
             };
             request.States.AddRange(parse.GetValue(range.States) ?? []);
-            var response = Ask(() => LocalTrends.Open(parse.GetValue(dataDir)!).Queries.Flows(request));
+            var response = LocalTrends.Open(parse.GetValue(dataDir)!).Ask("query.flows", request, (q, scope) => q.Flows(request, scope), r => r.Legs.Count + r.Corridors.Count);
             var format = parse.GetValue(range.Format)!;
             switch (parse.GetValue(of))
             {
@@ -93,7 +93,7 @@ internal static class RangeQueryCommands
             };
             request.States.AddRange(parse.GetValue(range.States) ?? []);
             request.Quantiles.AddRange(parse.GetValue(quantiles) ?? []);
-            var response = Ask(() => LocalTrends.Open(parse.GetValue(dataDir)!).Queries.Fees(request));
+            var response = LocalTrends.Open(parse.GetValue(dataDir)!).Ask("query.fees", request, (q, scope) => q.Fees(request, scope), r => r.Estimates.Count);
             var asked = request.Quantiles.Count == 0 ? FeesQuery.DefaultQuantiles : request.Quantiles;
             var format = parse.GetValue(range.Format)!;
             TabularOutput.Write(Console.Out, format,
@@ -131,7 +131,7 @@ internal static class RangeQueryCommands
             request.By.AddRange(parse.GetValue(by) ?? []);
             request.Where.AddRange(parse.GetValue(where) ?? []);
             request.States.AddRange(parse.GetValue(range.States) ?? []);
-            var response = Ask(() => LocalTrends.Open(parse.GetValue(dataDir)!).Queries.Profiles(request));
+            var response = LocalTrends.Open(parse.GetValue(dataDir)!).Ask("query.profiles", request, (q, scope) => q.Profiles(request, scope), r => r.Rows.Count);
             var format = parse.GetValue(range.Format)!;
             TabularOutput.Write(Console.Out, format, ["group", "value", "share", .. CompletenessColumns],
                 response.Rows.Select(r => new object?[]
@@ -153,7 +153,7 @@ internal static class RangeQueryCommands
         {
             var request = new CoverageRequest();
             request.States.AddRange(parse.GetValue(states) ?? []);
-            var response = Ask(() => LocalTrends.Open(parse.GetValue(dataDir)!).Queries.Coverage(request));
+            var response = LocalTrends.Open(parse.GetValue(dataDir)!).Ask("query.coverage", request, (q, scope) => q.Coverage(request, scope), r => r.Nodes.Count);
             TabularOutput.Write(Console.Out, parse.GetValue(format)!,
                 ["state", "first_month", "last_month", "months", "gaps", "releases", "last_release_at", "months_behind"],
                 response.Nodes.Select(n => new object?[] { n.State, n.FirstMonth, n.LastMonth, n.Months, n.Gaps, n.Releases, n.LastReleaseAt, n.MonthsBehind }));
@@ -163,18 +163,6 @@ internal static class RangeQueryCommands
     }
 
     private static readonly string[] CompletenessColumns = ["states", "published_months", "unpublished_months", "flag"];
-
-    private static T Ask<T>(Func<T> question)
-    {
-        try
-        {
-            return question();
-        }
-        catch (QueryException e)
-        {
-            throw new CommandException(e.Message, 2);
-        }
-    }
 
     /// <summary>What the figures rest on, for people; scripts read it from the JSON of the API.</summary>
     private static void Footer(string format, AnswerCoverage coverage)

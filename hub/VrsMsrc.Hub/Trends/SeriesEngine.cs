@@ -13,15 +13,20 @@ internal sealed class QueryException(string message) : Exception(message);
 /// <summary>
 /// Series over the catalogue tables: published values summed by period and group. Cells that were not
 /// published are never counted as zero: the flag says whether the states covered the period
-/// ("suppressed") or did not release it at all ("missing").
+/// ("suppressed") or did not release it at all ("missing"). Every question is checked against the
+/// caller's <see cref="QueryScope"/> here, in the engine, so no way in can skip the sharing rule.
 /// </summary>
 internal sealed partial class SeriesEngine(ICellStore store)
 {
     public const string Suppressed = "suppressed";
     public const string Missing = "missing";
 
-    public SeriesResponse Series(SeriesRequest request)
+    /// <summary>Longest span a question may cover: a century of months is already far beyond the data.</summary>
+    public const int MaxMonths = 1200;
+
+    public SeriesResponse Series(SeriesRequest request, QueryScope scope)
     {
+        CheckSizes(request);
         var table = ReleaseCatalogue.Find(request.Table)
             ?? TableChoice.For(request)
             ?? throw new QueryException($"unknown table '{request.Table}'; tables: {string.Join(", ", ReleaseCatalogue.All.Select(t => t.Name))}");
@@ -41,6 +46,8 @@ internal sealed partial class SeriesEngine(ICellStore store)
 
         var query = new CellQuery(table.Name, request.Measure, table.Dimensions.Count,
             MonthOrNull(request.From, "from"), MonthOrNull(request.To, "to"), States(request.States), Filters(table, request.Where));
+        CheckRange(query.FromMonth, query.ToMonth);
+        scope.Authorize(query.States, by == "state");
         var cells = store.Cells(query);
         var coverage = store.Coverage(query);
 
@@ -52,6 +59,7 @@ internal sealed partial class SeriesEngine(ICellStore store)
 
         var first = query.FromMonth ?? coverage.Min(c => c.Month)!;
         var last = query.ToMonth ?? coverage.Max(c => c.Month)!;
+        CheckRange(first, last);
         var coveredBy = coverage.GroupBy(c => PeriodOf(c.Month, period)).ToDictionary(g => g.Key, g => g.Select(c => c.State).ToHashSet());
         var sums = cells
             .GroupBy(c => (Period: PeriodOf(c.Month, period), Group: GroupOf(c, by, byDimensions)))
@@ -122,6 +130,39 @@ internal sealed partial class SeriesEngine(ICellStore store)
         return Months.TryParse(value, out _) ? value : throw new QueryException($"--{name} must be YYYY-MM, not '{value}'");
     }
 
+    /// <summary>
+    /// Bounds what a caller may send before anything is parsed, so that hostile input costs the hub
+    /// (and its audit log, which records the question) little.
+    /// </summary>
+    private static void CheckSizes(SeriesRequest request)
+    {
+        string[] fields = [request.Table, request.Measure, request.By, request.Period, request.From, request.To, .. request.States, .. request.Where];
+        if (fields.Any(f => f.Length > 128) || request.States.Count > 300 || request.Where.Count > 8)
+        {
+            throw new QueryException("the question is too large: fields of at most 128 characters, at most 300 states and 8 filters");
+        }
+    }
+
+    /// <summary>Refuses a reversed range, or one so long that answering it would only burn the hub's time.</summary>
+    private static void CheckRange(string? from, string? to)
+    {
+        if (from is null || to is null)
+        {
+            return;
+        }
+
+        var months = ((Months.Parse(to).Year - Months.Parse(from).Year) * 12) + Months.Parse(to).Month - Months.Parse(from).Month + 1;
+        if (months < 1)
+        {
+            throw new QueryException($"--from {from} is after --to {to}");
+        }
+
+        if (months > MaxMonths)
+        {
+            throw new QueryException($"--from {from} to --to {to} spans {months} months; at most {MaxMonths} may be asked at once");
+        }
+    }
+
     private static List<string> States(IEnumerable<string> states) =>
         states.Select(s => StatePattern().IsMatch(s) ? s.ToUpperInvariant() : throw new QueryException($"'{s}' is not an ISO 3166-1 alpha-3 code"))
             .ToList();
@@ -131,11 +172,22 @@ internal sealed partial class SeriesEngine(ICellStore store)
         {
             var eq = w.IndexOf('=', StringComparison.Ordinal);
             var dimension = eq > 0 ? table.DimensionIndex(w[..eq]) : -1;
-            return dimension >= 0
-                ? (dimension, w[(eq + 1)..])
-                : throw new QueryException($"filter '{w}' must be DIM=VALUE with DIM one of: {string.Join(", ", table.Dimensions)}");
+            if (dimension < 0)
+            {
+                throw new QueryException($"filter '{w}' must be DIM=VALUE with DIM one of: {string.Join(", ", table.Dimensions)}");
+            }
+
+            // Values travel as SQL parameters anyway; refusing anything that is not code-shaped keeps
+            // hostile text out of logs and answers too.
+            var value = w[(eq + 1)..];
+            return CodePattern().IsMatch(value)
+                ? (dimension, value)
+                : throw new QueryException($"filter value '{value}' is not a code (letters, digits, '_', '-', '.', '+'; at most 64)");
         }).ToList();
 
     [GeneratedRegex("^[A-Za-z]{3}$")]
     private static partial Regex StatePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.+-]{1,64}$")]
+    private static partial Regex CodePattern();
 }

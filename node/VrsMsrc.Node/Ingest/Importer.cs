@@ -12,7 +12,7 @@ internal sealed record ImportSummary(string File, string Kind, long Stored, long
     public IReadOnlySet<long> RejectedLines => Problems.Select(p => p.Line).ToHashSet();
 }
 
-/// <summary>How far an import got: rows read (over all passes) and bytes of the total.</summary>
+/// <summary>How far an import got: rows read and bytes of the file.</summary>
 internal sealed record ImportProgress(long Rows, long Bytes, long TotalBytes);
 
 /// <summary>
@@ -30,25 +30,21 @@ internal sealed class Importer(NodeDatabase database, TimeProvider time, string 
         var file = Path.GetFileName(path);
         var fileFormat = InputRecords.FormatOf(path, format);
         var size = new FileInfo(path).Length;
-        // Person rows are read twice (rules first, then storage), so progress runs over both passes.
-        var total = kind == Incidents ? size : 2 * size;
-        var pass = 0;
-        long rows = 0;
         IEnumerable<(InputRecord?, ImportProblem?)> Read()
         {
             using var reader = new StreamReader(path);
-            var offset = pass++ * size;
+            var rows = 0L;
             foreach (var row in InputRecords.Read(reader, file, fileFormat, FieldsOf(kind)))
             {
                 if (++rows % 4096 == 0)
                 {
-                    progress?.Invoke(new ImportProgress(rows, offset + reader.BaseStream.Position, total));
+                    progress?.Invoke(new ImportProgress(rows, reader.BaseStream.Position, size));
                 }
 
                 yield return row;
             }
 
-            progress?.Invoke(new ImportProgress(rows, offset + size, total));
+            progress?.Invoke(new ImportProgress(rows, size, size));
         }
 
         return Import(file, Path.GetFullPath(path), kind, Read);
@@ -73,7 +69,9 @@ internal sealed class Importer(NodeDatabase database, TimeProvider time, string 
         using var tx = connection.BeginTransaction();
         var (stored, unchanged) = kind == Incidents
             ? new IncidentWriter(connection, tx, database.Corridors(), time).Write(label, rows(), problems)
-            : new PersonWriter(connection, tx, kind == "migrants" ? PersonKind.Migrants : PersonKind.Facilitators).Write(label, rows, problems);
+            : new PersonWriter(connection, tx, kind == "migrants" ? PersonKind.Migrants : PersonKind.Facilitators).Write(label, rows(), problems);
+        // Rule checks report after the row checks; the rejects file reads best in line order.
+        problems = [.. problems.OrderBy(p => p.Line)];
         var rejected = problems.Select(p => p.Line).Distinct().LongCount();
         var rejectsFile = problems.Count == 0 ? null : WriteRejects(label, kind, stored, unchanged, rejected, problems);
         connection.Execute(

@@ -10,8 +10,34 @@ internal sealed record ImportProblem(string File, long Line, string Field, strin
         Field.Length == 0 ? $"{File}:{Line}: {Reason}" : $"{File}:{Line}: {Field} '{Value}': {Reason}";
 }
 
-/// <summary>A row of input with its line number; field names are lower case, empty values absent.</summary>
-internal sealed record InputRecord(long Line, IReadOnlyDictionary<string, string> Fields);
+/// <summary>
+/// A row of input with its line number. Field names are lower case; an empty value means absent. Rows of
+/// a CSV file share their header's names, so a row costs one array, not a dictionary.
+/// </summary>
+internal sealed class InputRecord(long line, IReadOnlyList<string> names, string[] values)
+{
+    public long Line => line;
+
+    public bool TryGet(string field, out string value)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] == field && values[i].Length > 0)
+            {
+                value = values[i];
+                return true;
+            }
+        }
+
+        value = "";
+        return false;
+    }
+
+    public string ValueOf(string field) => TryGet(field, out var value) ? value : "";
+
+    /// <summary>Names of the fields that have a value.</summary>
+    public IEnumerable<string> Present => names.Where((_, i) => values[i].Length > 0);
+}
 
 /// <summary>Reads CSV (RFC 4180, header row) or JSON Lines with the same field names into records.</summary>
 internal static class InputRecords
@@ -73,17 +99,12 @@ internal static class InputRecords
                 continue;
             }
 
-            var fields = new Dictionary<string, string>(header.Length);
-            for (var i = 0; i < header.Length; i++)
+            for (var i = 0; i < row.Length; i++)
             {
-                var value = row[i].Trim();
-                if (value.Length > 0)
-                {
-                    fields[header[i]] = value;
-                }
+                row[i] = row[i].Trim();
             }
 
-            yield return (new InputRecord(csv.Line, fields), null);
+            yield return (new InputRecord(csv.Line, header, row), null);
         }
     }
 
@@ -123,7 +144,8 @@ internal static class InputRecords
             return (null, new ImportProblem(file, line, "", "", "each row must be one JSON object"));
         }
 
-        var fields = new Dictionary<string, string>();
+        var names = new List<string>();
+        var values = new List<string>();
         foreach (var property in element.EnumerateObject())
         {
             var name = property.Name.ToLowerInvariant();
@@ -135,16 +157,18 @@ internal static class InputRecords
                 case JsonValueKind.String when value.GetString()!.Trim().Length == 0:
                     break;
                 case JsonValueKind.String:
-                    fields[name] = value.GetString()!.Trim();
+                    names.Add(name);
+                    values.Add(value.GetString()!.Trim());
                     break;
                 case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    fields[name] = value.GetRawText();
+                    names.Add(name);
+                    values.Add(value.GetRawText());
                     break;
                 default:
                     return (null, new ImportProblem(file, line, name, value.GetRawText(), "nested objects and arrays are not part of input format v1"));
             }
         }
 
-        return (new InputRecord(line, fields), null);
+        return (new InputRecord(line, names, [.. values]), null);
     }
 }

@@ -10,19 +10,17 @@ namespace VrsMsrc.Node.Ingest;
 /// </summary>
 internal sealed class RowCheck(InputRecord input, string file)
 {
-    private readonly IReadOnlyDictionary<string, string> _fields = input.Fields;
-
     public List<ImportProblem> Problems { get; } = [];
 
     public bool Ok => Problems.Count == 0;
 
     public void Problem(string field, string reason) =>
-        Problems.Add(new ImportProblem(file, input.Line, field, _fields.GetValueOrDefault(field, ""), reason));
+        Problems.Add(new ImportProblem(file, input.Line, field, input.ValueOf(field), reason));
 
     /// <summary>Any field outside the kind's list could carry free text about a person.</summary>
     public void RefuseUnknownFields(IReadOnlySet<string> known)
     {
-        foreach (var name in _fields.Keys.Where(k => !known.Contains(k)))
+        foreach (var name in input.Present.Where(k => !known.Contains(k)))
         {
             Problem(name, "not a field of input format v1; free text is refused");
         }
@@ -31,7 +29,7 @@ internal sealed class RowCheck(InputRecord input, string file)
     /// <summary>A reference: required, at most 64 characters, no spaces or control characters.</summary>
     public string Reference(string field)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             Problem(field, "required");
             return "";
@@ -47,7 +45,7 @@ internal sealed class RowCheck(InputRecord input, string file)
 
     public string? Code(string field, CodeList list)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             return null;
         }
@@ -74,7 +72,7 @@ internal sealed class RowCheck(InputRecord input, string file)
 
     public long? Count(string field, long minimum = 0)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             return null;
         }
@@ -90,7 +88,7 @@ internal sealed class RowCheck(InputRecord input, string file)
 
     public double? Amount(string field)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             return null;
         }
@@ -106,7 +104,7 @@ internal sealed class RowCheck(InputRecord input, string file)
 
     public bool? Flag(string field)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             return null;
         }
@@ -123,7 +121,7 @@ internal sealed class RowCheck(InputRecord input, string file)
     /// <summary>YYYY-MM-DD, or YYYY-MM for monthly returns; never in the future. Returns (day, month).</summary>
     public (string Day, string Month) DetectedOn(string field, DateOnly today)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             Problem(field, "required");
             return ("", "");
@@ -156,7 +154,7 @@ internal sealed class RowCheck(InputRecord input, string file)
     /// <summary>ISO3 country codes separated by ';', in order.</summary>
     public string? Countries(string field)
     {
-        if (!_fields.TryGetValue(field, out var value))
+        if (!input.TryGet(field, out var value))
         {
             return null;
         }

@@ -56,7 +56,7 @@ public sealed class AlertPassTests : IDisposable
         Publish("ITA", "corridors", ["central_mediterranean", "sea"], months);
         _store.Apply(TempHubStore.Release("ITA", [.. Enumerable.Range(0, 12).Select(t => (Months.Format(new DateOnly(2024, 1, 1).AddMonths(t)), 1L, "totals", Array.Empty<string>(), "incidents", 11L))]));
 
-        var series = new SeriesEngine(_store.Cells).Series(new SeriesRequest { Table = "corridors", Measure = "migrants", By = "corridor" });
+        var series = new SeriesEngine(_store.Cells).Series(new SeriesRequest { Table = "corridors", Measure = "migrants", By = "corridor" }, TrendQueries.All);
         Assert.Equal(12, series.Points.Count(p => p.Flag == SeriesEngine.Suppressed));
         Assert.DoesNotContain(Run().Alerts, a => a.Table == "corridors");
     }

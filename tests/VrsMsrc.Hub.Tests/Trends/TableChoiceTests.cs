@@ -41,7 +41,7 @@ public sealed class TableChoiceTests : IDisposable
             request.Where.Add(where);
         }
 
-        Assert.Equal(table, new SeriesEngine(_store.Cells).Series(request).Table);
+        Assert.Equal(table, new SeriesEngine(_store.Cells).Series(request, TrendQueries.All).Table);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class TableChoiceTests : IDisposable
     {
         // migrant_profile has 120 migrants for the two nationalities; the flows table, finer, only 100.
         var engine = new SeriesEngine(_store.Cells);
-        var chosen = engine.Series(new SeriesRequest { Measure = "migrants", By = "nationality" });
-        var fine = engine.Series(new SeriesRequest { Table = "flows", Measure = "migrants", By = "nationality" });
+        var chosen = engine.Series(new SeriesRequest { Measure = "migrants", By = "nationality" }, TrendQueries.All);
+        var fine = engine.Series(new SeriesRequest { Table = "flows", Measure = "migrants", By = "nationality" }, TrendQueries.All);
         Assert.Equal(120, chosen.Points.Sum(p => p.Value));
         Assert.Equal(100, fine.Points.Sum(p => p.Value));
     }
@@ -58,7 +58,7 @@ public sealed class TableChoiceTests : IDisposable
     [Fact]
     public void Several_by_dimensions_group_by_their_values_joined_with_a_semicolon()
     {
-        var response = new SeriesEngine(_store.Cells).Series(new SeriesRequest { Measure = "migrants", By = "from_country,to_country" });
+        var response = new SeriesEngine(_store.Cells).Series(new SeriesRequest { Measure = "migrants", By = "from_country,to_country" }, TrendQueries.All);
         Assert.Equal(["LBY;ITA 45", "TUN;ITA 60"], response.Points.Select(p => $"{p.Group} {p.Value}"));
     }
 
@@ -68,7 +68,7 @@ public sealed class TableChoiceTests : IDisposable
     [InlineData("migrants", "state,corridor", "no catalogue table has the measure 'migrants' with the dimensions state, corridor")]
     public void A_question_no_table_covers_is_refused_with_the_reason(string measure, string by, string reason)
     {
-        var error = Assert.Throws<QueryException>(() => new SeriesEngine(_store.Cells).Series(new SeriesRequest { Measure = measure, By = by }));
+        var error = Assert.Throws<QueryException>(() => new SeriesEngine(_store.Cells).Series(new SeriesRequest { Measure = measure, By = by }, TrendQueries.All));
         Assert.StartsWith(reason, error.Message, StringComparison.Ordinal);
     }
 
@@ -78,7 +78,7 @@ public sealed class TableChoiceTests : IDisposable
     [InlineData("corridor,")]
     public void By_names_each_dimension_of_the_table_once_and_state_alone(string by)
     {
-        var error = Assert.Throws<QueryException>(() => new SeriesEngine(_store.Cells).Series(new SeriesRequest { Table = "corridors", Measure = "migrants", By = by }));
+        var error = Assert.Throws<QueryException>(() => new SeriesEngine(_store.Cells).Series(new SeriesRequest { Table = "corridors", Measure = "migrants", By = by }, TrendQueries.All));
         Assert.StartsWith($"cannot group corridors by '{by}'", error.Message, StringComparison.Ordinal);
     }
 }

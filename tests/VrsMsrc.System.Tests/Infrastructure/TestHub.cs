@@ -1,11 +1,13 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using VrsMsrc.Contracts.Security;
+using VrsMsrc.Hub.Accounts;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Pki;
+using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Storage;
@@ -57,20 +59,45 @@ internal sealed class TestHub : IAsyncDisposable
         return path;
     }
 
-    /// <summary>A channel to the analyst listener that trusts only the regional CA.</summary>
-    public GrpcChannel AnalystChannel()
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// A channel to the analyst listener that trusts only the regional CA, carrying <paramref name="token"/>;
+    /// without one, the token of a regional analyst made for the test.
+    /// </summary>
+    public GrpcChannel AnalystChannel(string? token = null) =>
+        AnalystClient.Open(AnalystUrl, token ?? (_regionalToken ??= AddAccount("test-regional", Role.RegionalAnalyst, null)), CaCertificate);
+
+    private string? _regionalToken;
+
+    /// <summary>Creates an account as 'vrs-hub user add' does and returns an API token for it.</summary>
+    public string AddAccount(string name, Role role, string? state, string password = "correct horse battery staple")
     {
-        var ca = CaCertificate;
-        var handler = new SocketsHttpHandler
+        var accounts = _app.Services.GetRequiredService<AccountService>();
+        accounts.Add(name, role, state, password, "test");
+        return accounts.IssueApiToken(name, "test", null, "test").Secret;
+    }
+
+    public IAuditLog Audit => _app.Services.GetRequiredService<IAuditLog>();
+
+    /// <summary>
+    /// The first audit entry matching, waiting a little: a refused handshake is audited on the server's
+    /// side of the connection, which may finish after the client has seen the failure.
+    /// </summary>
+    public async Task<AuditEntry> AuditEntryAsync(Func<AuditEntry, bool> match, string what)
+    {
+        for (var i = 0; i < 100; i++)
         {
-            SslOptions = new SslClientAuthenticationOptions
+            if (Audit.Read(new AuditFilter(Limit: 100_000)).FirstOrDefault(match) is { } entry)
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    certificate is X509Certificate2 c && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
-                    && RegionalTrust.ChainError(c, ca, DateTimeOffset.UtcNow, RegionalTrust.ServerAuth) is null,
-            },
-        };
-        return GrpcChannel.ForAddress(AnalystUrl, new GrpcChannelOptions { HttpHandler = handler });
+                return entry;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var all = string.Join("\n", Audit.Read(new AuditFilter(Limit: 100_000)).Select(e => $"{e.Seq} {e.Actor} {e.Action} {e.Outcome} {e.Detail}"));
+        throw new Xunit.Sdk.XunitException($"no audit entry for {what}; the log holds:\n{all}");
     }
 
     public long Count(string sql)

@@ -30,8 +30,7 @@ internal static class AlertCommands
                     await Console.Error.WriteLineAsync("Detecting over every watched series…");
                 }
 
-                using var detection = trends.Detection();
-                var run = await detection.RunAsync("command", ct);
+                var run = await trends.RefreshAlertsAsync(ct);
                 if (!Console.IsErrorRedirected)
                 {
                     await Console.Error.WriteLineAsync($"{run.SeriesWatched} series watched, {run.Alerts} alerts, {(run.FinishedAt - run.StartedAt).TotalSeconds:0.0} s");
@@ -43,15 +42,7 @@ internal static class AlertCommands
                 From = parse.GetValue(from)!, To = parse.GetValue(to)!, Limit = parse.GetValue(limit), RegionalOnly = parse.GetValue(regional),
             };
             request.States.AddRange(parse.GetValue(states) ?? []);
-            AlertsResponse response;
-            try
-            {
-                response = trends.Queries.Alerts(request);
-            }
-            catch (QueryException e)
-            {
-                throw new CommandException(e.Message, 2);
-            }
+            var response = trends.Ask("query.alerts", request, (q, scope) => q.Alerts(request, scope), r => r.Alerts.Count);
 
             var output = parse.GetValue(format)!;
             string[] columns = ["state", "table", "measure", "dims", "month", "observed", "upperbound", "score", "method"];

@@ -158,7 +158,8 @@ internal sealed class AlertPass(SeriesEngine series)
             request.States.Add(state);
         }
 
-        return series.Series(request);
+        // A system pass over everything; what each caller may read of its result is decided when alerts are read.
+        return series.Series(request, TrendQueries.All);
     }
 
     /// <summary>One monthly series per group, trimmed to its first..last published month.</summary>

@@ -16,16 +16,8 @@ internal static class SimilarCommand
         var command = new Command("similar", "States whose recent trends are most like one state's, and why") { dataDir, state, months, top, format };
         command.SetHandler((parse, _) =>
         {
-            var trends = LocalTrends.Open(parse.GetValue(dataDir)!);
-            SimilarResponse response;
-            try
-            {
-                response = trends.Queries.Similar(new SimilarRequest { State = parse.GetValue(state)!, Months = parse.GetValue(months), Top = parse.GetValue(top) });
-            }
-            catch (QueryException e)
-            {
-                throw new CommandException(e.Message, 2);
-            }
+            var request = new SimilarRequest { State = parse.GetValue(state)!, Months = parse.GetValue(months), Top = parse.GetValue(top) };
+            var response = LocalTrends.Open(parse.GetValue(dataDir)!).Ask("query.similar", request, (q, scope) => q.Similar(request, scope), r => r.States.Count);
 
             TabularOutput.Write(Console.Out, parse.GetValue(format)!, ["state", "similar_state", "score", "reason"],
                 response.States.Select(s => new object?[] { s.State, s.SimilarState, s.Score, s.Reason }));

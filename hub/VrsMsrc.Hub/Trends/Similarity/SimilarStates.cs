@@ -51,9 +51,8 @@ internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
             throw new QueryException($"months must be {MinimumSharedMonths}..1200 and top 1..1000");
         }
 
-        // Comparing with other states is reading their per-state series.
-        var everyone = series.Series(new SeriesRequest { Table = "totals", Measure = "migrants", By = "state" });
-        scope.Authorize([.. everyone.States.Where(s => s != state).DefaultIfEmpty("*")], groupedByState: true);
+        // Comparing is reading the other states' series: the series engine refuses it to a restricted caller.
+        var everyone = series.Series(new SeriesRequest { Table = "totals", Measure = "migrants", By = "state" }, scope);
         var response = new SimilarResponse();
         if (!everyone.States.Contains(state))
         {
@@ -65,7 +64,7 @@ internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
         response.FirstMonth = first;
         response.LastMonth = last;
 
-        var byState = everyone.States.ToDictionary(s => s, s => Profile(s, first, last), StringComparer.Ordinal);
+        var byState = everyone.States.ToDictionary(s => s, s => Profile(s, first, last, scope), StringComparer.Ordinal);
         var alerted = alerts.List(new AlertFilter(first, last, [], AlertsQuery.MaxLimit)).Alerts
             .Where(a => a.State is not "")
             .GroupBy(a => a.State)
@@ -84,13 +83,13 @@ internal sealed class SimilarStates(SeriesEngine series, IAlertStore alerts)
     }
 
     /// <summary>A state's compared series in the window, by a label such as "nationality SYR".</summary>
-    private Dictionary<string, double?[]> Profile(string state, string first, string last)
+    private Dictionary<string, double?[]> Profile(string state, string first, string last, QueryScope scope)
     {
         var profile = new Dictionary<string, double?[]>(StringComparer.Ordinal);
         foreach (var (label, measure, by) in Compared)
         {
             var request = new SeriesRequest { Measure = measure, By = by, From = first, To = last, States = { state } };
-            foreach (var group in series.Series(request).Points.GroupBy(p => p.Group, StringComparer.Ordinal))
+            foreach (var group in series.Series(request, scope).Points.GroupBy(p => p.Group, StringComparer.Ordinal))
             {
                 var name = by is "" ? label : $"{label} {group.Key}";
                 profile[name] = group.Select(p => p.Flag is "" ? p.Value : (double?)null).ToArray();

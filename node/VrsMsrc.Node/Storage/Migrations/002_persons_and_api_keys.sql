@@ -51,27 +51,3 @@ CREATE TABLE api_keys (
 );
 
 ALTER TABLE imports ADD COLUMN rejects_file TEXT;
-
--- What each migrant counts with (DESIGN §3.2): an incident's migrant rows when it has any, otherwise the
--- incident's own migrants figure and nationality.
-CREATE VIEW migrant_contributions AS
-SELECT i.ref AS incident_ref, i.month, i.corridor, i.border_type, i.context, i.transport_mode, i.origin, i.destination,
-       i.transits, i.nationality, NULL AS sex, NULL AS age_band, NULL AS unaccompanied, NULL AS fee_amount,
-       NULL AS fee_currency, NULL AS fee_scope, i.migrants AS n, i.record_key
-FROM incidents i
-WHERE i.migrants > 0 AND NOT EXISTS (SELECT 1 FROM migrants m WHERE m.incident_ref = i.ref)
-UNION ALL
-SELECT i.ref, i.month, i.corridor, i.border_type, i.context, i.transport_mode, i.origin, i.destination,
-       i.transits, COALESCE(m.nationality, i.nationality), m.sex, m.age_band, m.unaccompanied, m.fee_amount,
-       m.fee_currency, m.fee_scope, m.count, m.record_key
-FROM migrants m JOIN incidents i ON i.ref = m.incident_ref;
-
--- What each facilitator counts with: facilitator rows when the incident has any, otherwise its figure.
-CREATE VIEW facilitator_contributions AS
-SELECT i.ref AS incident_ref, i.month, i.corridor, i.nationality AS incident_nationality, NULL AS nationality,
-       NULL AS sex, NULL AS role, NULL AS cj_stage, i.facilitators AS n, i.record_key
-FROM incidents i
-WHERE i.facilitators > 0 AND NOT EXISTS (SELECT 1 FROM facilitators f WHERE f.incident_ref = i.ref)
-UNION ALL
-SELECT i.ref, i.month, i.corridor, i.nationality, f.nationality, f.sex, f.role, f.cj_stage, f.count, f.record_key
-FROM facilitators f JOIN incidents i ON i.ref = f.incident_ref;

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace VrsMsrc.Hub.Audit;
+
+/// <summary>One line of the audit log as stored; Hash covers every other field and the previous entry's hash.</summary>
+internal sealed record AuditEntry(long Seq, string At, string Actor, string Action, string Outcome, string Detail, string PrevHash, string Hash)
+{
+    /// <summary>The hash a genuine entry with these fields has.</summary>
+    public string ComputeHash() => AuditChain.Hash(PrevHash, Seq, At, Actor, Action, Outcome, Detail);
+}
+
+/// <summary>Outcome words the log uses, so that readers and tests can filter on them.</summary>
+internal static class AuditOutcome
+{
+    public const string Ok = "ok";
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+    public const string Refused = "refused";
+}
+
+/// <summary>The first break found by a verification, or null for an intact chain.</summary>
+internal sealed record AuditBreak(long Seq, string Reason);
+
+internal sealed record AuditVerification(long Entries, string HeadHash, AuditBreak? Break)
+{
+    public bool Intact => Break is null;
+}
+
+/// <summary>What to read back from the log; all filters optional.</summary>
+internal sealed record AuditFilter(long AfterSeq = 0, string? Actor = null, string? ActionPrefix = null, int Limit = 1000);
+
+/// <summary>
+/// The append-only, hash-chained audit log (DESIGN §5). One interface so that the PostgreSQL hub can
+/// keep its own implementation with the same chain rule.
+/// </summary>
+internal interface IAuditLog
+{
+    /// <summary>Appends one entry; fails (throws) rather than let an audited act go unrecorded.</summary>
+    AuditEntry Append(string actor, string action, string outcome, string detail);
+
+    IReadOnlyList<AuditEntry> Read(AuditFilter filter);
+
+    /// <summary>The newest entry, or null for an empty log.</summary>
+    AuditEntry? Last();
+
+    /// <summary>Recomputes the whole chain and reports the first entry that does not fit.</summary>
+    AuditVerification Verify();
+}
+
+/// <summary>The chain rule, kept apart from storage so every store computes it the same way.</summary>
+internal static class AuditChain
+{
+    public static readonly string Genesis = new('0', 64);
+
+    /// <summary>
+    /// SHA-256 over the previous hash and a canonical text of the entry. The canonical text is a JSON
+    /// array of the fields, which cannot be made ambiguous by separators inside a field.
+    /// </summary>
+    public static string Hash(string prevHash, long seq, string at, string actor, string action, string outcome, string detail)
+    {
+        var canonical = JsonSerializer.Serialize(new[] { seq.ToString(CultureInfo.InvariantCulture), at, actor, action, outcome, detail });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prevHash + "\n" + canonical)));
+    }
+
+    /// <summary>Walks entries in order; entries must be complete (no filter) for the chain to be judged.</summary>
+    public static AuditVerification Verify(IEnumerable<AuditEntry> entries)
+    {
+        var previous = Genesis;
+        long expectedSeq = 0, count = 0;
+        foreach (var entry in entries)
+        {
+            count++;
+            if (expectedSeq != 0 && entry.Seq != expectedSeq)
+            {
+                return new(count, previous, new AuditBreak(entry.Seq, $"entries {expectedSeq}..{entry.Seq - 1} are missing"));
+            }
+
+            if (entry.PrevHash != previous)
+            {
+                return new(count, previous, new AuditBreak(entry.Seq, $"does not follow entry {entry.Seq - 1}: its previous-hash differs from that entry's hash"));
+            }
+
+            if (entry.ComputeHash() != entry.Hash)
+            {
+                return new(count, previous, new AuditBreak(entry.Seq, "was altered: its content does not match its hash"));
+            }
+
+            previous = entry.Hash;
+            expectedSeq = entry.Seq + 1;
+        }
+
+        return new(count, previous, null);
+    }
+
+    /// <summary>Detail text as a compact JSON object, in the order given; values are written as text.</summary>
+    public static string Detail(params (string Key, object? Value)[] fields)
+    {
+        using var buffer = new MemoryStream();
+        // Relaxed escaping keeps quotes and '+' readable in 'vrs-hub audit'; the text is data, never HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            foreach (var (key, value) in fields)
+            {
+                switch (value)
+                {
+                    case null:
+                        json.WriteNull(key);
+                        break;
+                    case long or int:
+                        json.WriteNumber(key, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                        break;
+                    case IEnumerable<string> list:
+                        json.WriteStartArray(key);
+                        foreach (var item in list)
+                        {
+                            json.WriteStringValue(item);
+                        }
+
+                        json.WriteEndArray();
+                        break;
+                    default:
+                        json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
+
+/// <summary>How the log names who acted.</summary>
+internal static class AuditActor
+{
+    public const string Anonymous = "anonymous";
+
+    public static string Node(string state) => "node:" + state;
+
+    public static string User(string account) => "user:" + account;
+
+    /// <summary>An operator at the hub's own machine; the login name is what the OS tells us.</summary>
+    public static string Cli() => "cli:" + Environment.UserName;
+}

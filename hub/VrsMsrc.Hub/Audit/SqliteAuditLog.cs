@@ -1,0 +1,70 @@
+using Dapper;
+using VrsMsrc.Hub.Storage;
+
+namespace VrsMsrc.Hub.Audit;
+
+internal sealed class SqliteAuditLog(HubDatabase database, TimeProvider time) : IAuditLog
+{
+    // Appends within this process queue here; BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) orders
+    // them against other processes, such as a 'vrs-hub pki sign' beside a running 'serve'.
+    private readonly Lock _writer = new();
+
+    private const string LastSql = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+
+    private const string InsertSql =
+        """
+        INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
+        VALUES (@Seq, @At, @Actor, @Action, @Outcome, @Detail, @PrevHash, @Hash)
+        """;
+
+    public AuditEntry Append(string actor, string action, string outcome, string detail)
+    {
+        lock (_writer)
+        {
+            using var connection = database.Open();
+            using var tx = connection.BeginTransaction();
+            var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>(LastSql, transaction: tx);
+            var seq = (last?.Seq ?? 0) + 1;
+            var prev = last?.Hash ?? AuditChain.Genesis;
+            var at = time.GetUtcNow().ToString("O");
+            var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev,
+                AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+            connection.Execute(InsertSql, entry, tx);
+            tx.Commit();
+            return entry;
+        }
+    }
+
+    private const string ReadSql =
+        """
+        SELECT seq AS Seq, at AS At, actor AS Actor, action AS Action, outcome AS Outcome, detail AS Detail,
+               prev_hash AS PrevHash, hash AS Hash
+        FROM audit
+        WHERE seq > @AfterSeq
+          AND (@Actor IS NULL OR actor = @Actor)
+          AND (@ActionPrefix IS NULL OR substr(action, 1, length(@ActionPrefix)) = @ActionPrefix)
+        ORDER BY seq LIMIT @Limit
+        """;
+
+    public IReadOnlyList<AuditEntry> Read(AuditFilter filter)
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.Query<AuditEntry>(ReadSql, filter).ToList();
+    }
+
+    public AuditEntry? Last()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.QuerySingleOrDefault<AuditEntry>(AllSql + " DESC LIMIT 1");
+    }
+
+    private const string AllSql =
+        "SELECT seq AS Seq, at AS At, actor AS Actor, action AS Action, outcome AS Outcome, detail AS Detail, prev_hash AS PrevHash, hash AS Hash FROM audit ORDER BY seq";
+
+    public AuditVerification Verify()
+    {
+        using var connection = database.Open(readOnly: true);
+        // Unbuffered: a log of millions of entries is verified in constant memory.
+        return AuditChain.Verify(connection.Query<AuditEntry>(AllSql, buffered: false));
+    }
+}

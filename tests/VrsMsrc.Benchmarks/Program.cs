@@ -1,0 +1,3 @@
+using VrsMsrc.Benchmarks;
+
+return await BenchmarkRun.MainAsync(args);

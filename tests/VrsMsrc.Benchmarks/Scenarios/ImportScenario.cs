@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using VrsMsrc.Contracts.Storage;
+using VrsMsrc.Node.Configuration;
+using VrsMsrc.Node.Setup;
+
+namespace VrsMsrc.Benchmarks.Scenarios;
+
+/// <summary>
+/// import: migrant rows from CSV through the node's importer (parsing, every validation rule, the
+/// cross-row rules, corrections by position, one transaction), against a plain prepared-statement insert
+/// of the same rows into SQLite with the same durability settings, in the same run. Target: ≥ 0.5.
+/// </summary>
+internal sealed class ImportScenario : IScenario
+{
+    public string Name => "import";
+
+    public ScenarioResult Run(bool quick, DirectoryInfo workDir)
+    {
+        var rows = quick ? 100_000 : 1_000_000;
+        var workload = new Workload(workDir, rows);
+        var node = new NodeContext(NodeSetup.Init(workDir.CreateSubdirectory("node"), "ITA", null, 10), TimeProvider.System);
+        node.Importer().ImportFile(workload.Incidents, "incidents", null);
+
+        var clock = Stopwatch.StartNew();
+        var summary = node.Importer().ImportFile(workload.Migrants, "migrants", null);
+        var ours = clock.Elapsed.TotalSeconds;
+        if (summary.Stored != workload.MigrantRows)
+        {
+            throw new InvalidOperationException($"imported {summary.Stored} of {workload.MigrantRows} rows: {(summary.Problems.Count > 0 ? summary.Problems[0] : null)}");
+        }
+
+        clock.Restart();
+        PlainInsert(workload.Migrants, Path.Combine(workDir.FullName, "plain.db"));
+        var baseline = clock.Elapsed.TotalSeconds;
+
+        var oursRate = rows / ours;
+        var baselineRate = rows / baseline;
+        return new ScenarioResult(Name, oursRate, "rows/s", baselineRate, "rows/s", oursRate / baselineRate, 0.5,
+            $"{rows:N0} migrant rows; importer {ours:F2} s, plain prepared insert {baseline:F2} s");
+    }
+
+    /// <summary>The ceiling: split each line on commas and insert it, nothing checked.</summary>
+    private static void PlainInsert(string csv, string database)
+    {
+        using var connection = SqliteDatabase.Open(database);
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText =
+                "CREATE TABLE migrants (incident_ref TEXT NOT NULL, ordinal INTEGER NOT NULL, nationality TEXT, sex TEXT, age_band TEXT, " +
+                "unaccompanied INTEGER, fee_amount REAL, fee_currency TEXT, count INTEGER NOT NULL, PRIMARY KEY (incident_ref, ordinal)) WITHOUT ROWID";
+            create.ExecuteNonQuery();
+        }
+
+        using var tx = connection.BeginTransaction();
+        using var insert = SqliteDatabase.Prepare(connection, tx,
+            "INSERT INTO migrants VALUES ($r, $o, $n, $s, $a, $u, $f, $c, $k)", ["$r", "$o", "$n", "$s", "$a", "$u", "$f", "$c", "$k"]);
+        var ordinal = 0L;
+        foreach (var line in File.ReadLines(csv).Skip(1))
+        {
+            var f = line.Split(',');
+            var p = insert.Parameters;
+            p[0].Value = f[0];
+            p[1].Value = ordinal++;
+            p[2].Value = f[1];
+            p[3].Value = f[2];
+            p[4].Value = f[3];
+            p[5].Value = f[4] == "true" ? 1 : 0;
+            p[6].Value = f[5].Length == 0 ? DBNull.Value : double.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture);
+            p[7].Value = f[6].Length == 0 ? DBNull.Value : f[6];
+            p[8].Value = long.Parse(f[7], System.Globalization.CultureInfo.InvariantCulture);
+            insert.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        SqliteConnection.ClearAllPools();
+    }
+}
