@@ -10,6 +10,9 @@ internal sealed record RangeArguments(string? From, string? To, IReadOnlyList<st
     /// <summary>More states than any region has; a longer list is a mistake or an attack.</summary>
     public const int MaxStates = 300;
 
+    /// <summary>No table has more dimensions than this; more filters or groupings are a mistake or an attack.</summary>
+    public const int MaxFilters = 8;
+
     public static RangeArguments Parse(string from, string to, IReadOnlyCollection<string> states, QueryScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -28,5 +31,15 @@ internal sealed record RangeArguments(string? From, string? To, IReadOnlyList<st
         var codes = SeriesEngine.StateArguments(states);
         scope.Authorize(codes, groupedByState: false);
         return new RangeArguments(first, last, codes);
+    }
+
+    /// <summary>Refuses more --where or --by entries than any table could use, before they reach the store.</summary>
+    public static void CheckCount(IReadOnlyCollection<string> entries, string name)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count > MaxFilters)
+        {
+            throw new QueryException($"at most {MaxFilters} --{name} entries, not {entries.Count}");
+        }
     }
 }

@@ -108,6 +108,17 @@ public sealed class HostileQuestionsTests : IDisposable
     }
 
     [Fact]
+    public void More_filters_or_states_than_any_question_needs_are_refused()
+    {
+        var profiles = new ProfilesRequest();
+        profiles.Where.AddRange(Enumerable.Repeat("nationality=TUN", 9));
+        Assert.Throws<QueryException>(() => _queries.Profiles(profiles));
+        var flows = new FlowsRequest();
+        flows.States.AddRange(Enumerable.Repeat("ITA", RangeArguments.MaxStates + 1));
+        Assert.Throws<QueryException>(() => _queries.Flows(flows));
+    }
+
+    [Fact]
     public void A_range_that_ends_before_it_starts_is_refused()
     {
         var error = Assert.Throws<QueryException>(() => _queries.Flows(new FlowsRequest { From = "2024-05", To = "2024-01" }));

@@ -26,6 +26,8 @@ internal sealed class ProfilesQuery(RangeReader reader)
         }
 
         var range = RangeArguments.Parse(request.From, request.To, request.States, scope);
+        RangeArguments.CheckCount(request.By, "by");
+        RangeArguments.CheckCount(request.Where, "where");
         var measure = request.Measure is "" ? known.Measure : request.Measure;
         var by = request.By.Count == 0 ? known.By : request.By.ToArray();
         var filtered = request.Where.Select(w => w.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq ? w[..eq] : w);
