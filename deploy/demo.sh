@@ -131,10 +131,30 @@ awk -F'","|^"|",|,' '
     exit bad > 0
   }' "$dir/by-corridor.csv" "$here/sample-data/frontex_ibc_monthly_2009-2025.csv"
 
+step "Emerging trends: top alerts of the last 12 months with data"
+# The hub also runs this pass by itself after every release it applies; --refresh runs it now.
+"$hub" alerts --data-dir "$dir/hub" --refresh --limit 10
+
+step "Known movements: top alerts of 2015, of mid-2019 to 2020 and of 2021"
+"$hub" alerts --data-dir "$dir/hub" --from 2015-01 --to 2015-12 --limit 5
+"$hub" alerts --data-dir "$dir/hub" --from 2019-07 --to 2020-12 --limit 5
+"$hub" alerts --data-dir "$dir/hub" --from 2021-01 --to 2021-12 --limit 5
+
+step "Similar states: for each state, the one whose trends of the last 5 years are most alike"
+for s in "${states[@]}"; do
+  "$hub" similar --data-dir "$dir/hub" --state "$s" --months 60 --top 1 --format csv | tail -n +2
+done
+
 step "Query further"
 cat <<EOT
   $hub query series --data-dir $dir/hub --table flows --measure migrants --by nationality --period year --where corridor=central_mediterranean
   $hub query series --data-dir $dir/hub --table corridors --measure migrants --by state --period quarter --from 2020-01 --format csv
+  $hub query series --data-dir $dir/hub --measure migrants --by nationality --where corridor=eastern_borders --from 2021-06 --to 2021-12
+  $hub query flows --data-dir $dir/hub --of corridors --from 2024-01 --to 2024-12
+  $hub query profiles --data-dir $dir/hub --by nationality --state POL --from 2021-01 --to 2021-12
+  $hub query coverage --data-dir $dir/hub
+  $hub alerts --data-dir $dir/hub --state ESP --from 2019-01 --to 2020-12 --format csv
+  $hub similar --data-dir $dir/hub --state GRC --months 36
   $node status --data-dir $dir/node-ITA
   $node preview --data-dir $dir/node-ITA --format csv
 EOT

@@ -8,6 +8,8 @@ using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Trends;
 using VrsMsrc.Hub.Trends.Detection;
+using VrsMsrc.Hub.Trends.Alerts;
+using VrsMsrc.Hub.Trends.Similarity;
 
 var dataDir = CommandLine.DataDirOption();
 var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trends for analysts")
@@ -21,5 +23,7 @@ var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trend
     ServeCommand.Create(dataDir),
     QueryCommands.Create(dataDir),
     DetectCommand.Create(),
+    AlertCommands.Create(dataDir),
+    SimilarCommand.Create(dataDir),
 };
 return await CommandLine.RunAsync(root, args);

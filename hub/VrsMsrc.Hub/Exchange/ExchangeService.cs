@@ -7,6 +7,7 @@ using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Storage;
+using VrsMsrc.Hub.Trends.Alerts;
 
 namespace VrsMsrc.Hub.Exchange;
 
@@ -16,7 +17,8 @@ internal sealed class ExchangeService(
     ICellStore cells,
     HubSettings settings,
     TimeProvider time,
-    ILogger<ExchangeService> log) : Contracts.V1.Exchange.ExchangeBase
+    ILogger<ExchangeService> log,
+    IngestSignal ingest) : Contracts.V1.Exchange.ExchangeBase
 {
     public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
     {
@@ -103,6 +105,12 @@ internal sealed class ExchangeService(
 
         log.LogInformation("Release {ReleaseId} from {State}: {Outcome}, {Applied} months applied, {Ignored} ignored",
             release.ReleaseId, state, result.Outcome, result.MonthsApplied, result.MonthsIgnored);
+        if (result.MonthsApplied > 0)
+        {
+            // Detection runs in the background (AlertRefresher): the node's acknowledgement does not wait for it.
+            ingest.ReleaseApplied(state);
+        }
+
         return new PushReceipt
         {
             Status = result.Outcome == ApplyOutcome.Duplicate ? PushReceipt.Types.Status.Duplicate : PushReceipt.Types.Status.Accepted,

@@ -32,6 +32,7 @@ internal static class HubServer
         builder.Services.AddHubTrends();
         builder.Services.AddHubSecurity(paths);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
+        builder.Services.AddTrendsApi();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

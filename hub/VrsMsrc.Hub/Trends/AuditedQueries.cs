@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Audit;
 
@@ -28,6 +29,31 @@ internal sealed class AuditedQueries(SeriesEngine engine, IAuditLog audit)
         }
 
         audit.Append(actor, "query.series", AuditOutcome.Ok, AuditChain.Detail([.. what, ("rows", response.Points.Count)]));
+        return response;
+    }
+
+    /// <summary>
+    /// Any other trend question (flows, fees, profiles, coverage, alerts, similar), recorded the same way:
+    /// the request as asked, then the number of rows or the reason for the refusal.
+    /// </summary>
+    public T Answer<T>(string action, IMessage request, string actor, Func<T> question, Func<T, int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(rows);
+        var asked = ("request", (object?)JsonFormatter.Default.Format(request));
+        T response;
+        try
+        {
+            response = question();
+        }
+        catch (Exception e) when (e is QueryException or SharingRefusedException)
+        {
+            audit.Append(actor, action, AuditOutcome.Refused, AuditChain.Detail(asked, ("reason", e.Message)));
+            throw;
+        }
+
+        audit.Append(actor, action, AuditOutcome.Ok, AuditChain.Detail(asked, ("rows", rows(response))));
         return response;
     }
 }

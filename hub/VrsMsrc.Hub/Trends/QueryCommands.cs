@@ -19,12 +19,17 @@ internal static class QueryCommands
     {
         var query = new Command("query", "Ask the hub's store a trend question");
         query.Subcommands.Add(Series(dataDir));
+        foreach (var command in RangeQueryCommands.Create(dataDir))
+        {
+            query.Subcommands.Add(command);
+        }
+
         return query;
     }
 
     private static Command Series(Option<DirectoryInfo> dataDir)
     {
-        var table = new Option<string>("--table") { Description = "Catalogue table", Required = true };
+        var table = new Option<string>("--table") { Description = "Catalogue table (default: the one with the fewest dimensions that has the measure, --by and --where)", DefaultValueFactory = _ => "" };
         var measure = new Option<string>("--measure") { Description = "Measure of the table", Required = true };
         var by = new Option<string>("--by") { Description = "Group by state or a dimension of the table", DefaultValueFactory = _ => "" };
         var period = new Option<string>("--period") { Description = "month, quarter or year", DefaultValueFactory = _ => "month" };

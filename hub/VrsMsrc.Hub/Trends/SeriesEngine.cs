@@ -28,6 +28,7 @@ internal sealed partial class SeriesEngine(ICellStore store)
     {
         CheckSizes(request);
         var table = ReleaseCatalogue.Find(request.Table)
+            ?? TableChoice.For(request)
             ?? throw new QueryException($"unknown table '{request.Table}'; tables: {string.Join(", ", ReleaseCatalogue.All.Select(t => t.Name))}");
         if (!table.Measures.Contains(request.Measure))
         {
@@ -35,11 +36,7 @@ internal sealed partial class SeriesEngine(ICellStore store)
         }
 
         var by = request.By;
-        var byDimension = by is "" or "state" ? -1 : table.DimensionIndex(by);
-        if (by is not ("" or "state") && byDimension < 0)
-        {
-            throw new QueryException($"cannot group {table.Name} by '{by}'; use state{string.Concat(table.Dimensions.Select(d => ", " + d))}");
-        }
+        var byDimensions = ByDimensions(table, by);
 
         var period = request.Period is "" ? "month" : request.Period;
         if (period is not ("month" or "quarter" or "year"))
@@ -54,7 +51,7 @@ internal sealed partial class SeriesEngine(ICellStore store)
         var cells = store.Cells(query);
         var coverage = store.Coverage(query);
 
-        var response = new SeriesResponse();
+        var response = new SeriesResponse { Table = table.Name };
         if (coverage.Count == 0 && (query.FromMonth is null || query.ToMonth is null))
         {
             return response;
@@ -65,11 +62,11 @@ internal sealed partial class SeriesEngine(ICellStore store)
         CheckRange(first, last);
         var coveredBy = coverage.GroupBy(c => PeriodOf(c.Month, period)).ToDictionary(g => g.Key, g => g.Select(c => c.State).ToHashSet());
         var sums = cells
-            .GroupBy(c => (Period: PeriodOf(c.Month, period), Group: GroupOf(c, by, byDimension)))
+            .GroupBy(c => (Period: PeriodOf(c.Month, period), Group: GroupOf(c, by, byDimensions)))
             .ToDictionary(g => g.Key, g => g.Sum(c => c.Value));
         var groups = by == "state"
             ? coverage.Select(c => c.State).Distinct().Order(StringComparer.Ordinal).ToList()
-            : by == "" ? [""] : cells.Select(c => c.Dims[byDimension]).Distinct().Order(StringComparer.Ordinal).ToList();
+            : by == "" ? [""] : cells.Select(c => GroupOf(c, by, byDimensions)).Distinct().Order(StringComparer.Ordinal).ToList();
 
         foreach (var p in PeriodsBetween(first, last, period))
         {
@@ -97,8 +94,8 @@ internal sealed partial class SeriesEngine(ICellStore store)
         return response;
     }
 
-    private static string GroupOf(StoredCell cell, string by, int dimension) =>
-        by == "state" ? cell.State : dimension >= 0 ? cell.Dims[dimension] : "";
+    private static string GroupOf(StoredCell cell, string by, int[] dimensions) =>
+        by == "state" ? cell.State : string.Join(GroupSeparator, dimensions.Select(d => cell.Dims[d]));
 
     public static string PeriodOf(string month, string period) => period switch
     {
