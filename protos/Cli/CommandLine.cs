@@ -13,15 +13,27 @@ public static class CommandLine
 {
     public const string DataDirVariable = "VRS_DATA_DIR";
 
-    /// <summary>--data-dir, falling back to VRS_DATA_DIR; required one way or the other.</summary>
-    public static Option<DirectoryInfo> DataDirOption() => new("--data-dir")
+    /// <summary>
+    /// --data-dir, falling back to VRS_DATA_DIR; required one way or the other. Checked by a validator,
+    /// not the default, so that --help works without either.
+    /// </summary>
+    public static Option<DirectoryInfo> DataDirOption()
     {
-        Description = $"Data directory (default: ${DataDirVariable})",
-        DefaultValueFactory = _ =>
-            Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } dir
-                ? new DirectoryInfo(dir)
-                : throw new CommandException($"no data directory: pass --data-dir or set {DataDirVariable}"),
-    };
+        var option = new Option<DirectoryInfo>("--data-dir")
+        {
+            Description = $"Data directory (default: ${DataDirVariable})",
+            DefaultValueFactory = _ =>
+                Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } dir ? new DirectoryInfo(dir) : null!,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<DirectoryInfo?>() is null)
+            {
+                result.AddError($"no data directory: pass --data-dir or set {DataDirVariable}");
+            }
+        });
+        return option;
+    }
 
     public static Option<string> FormatOption(params string[] formats)
     {
@@ -64,17 +76,5 @@ public static class CommandLine
         });
     }
 
-    /// <summary>Parses and runs; an invalid data-dir default surfaces as a one-line error too.</summary>
-    public static async Task<int> RunAsync(RootCommand root, string[] args)
-    {
-        try
-        {
-            return await root.Parse(args).InvokeAsync();
-        }
-        catch (CommandException e)
-        {
-            await Console.Error.WriteLineAsync($"{root.Name}: {e.Message}");
-            return e.ExitCode;
-        }
-    }
+    public static Task<int> RunAsync(RootCommand root, string[] args) => root.Parse(args).InvokeAsync();
 }
