@@ -93,4 +93,34 @@ public sealed class TransparencyChainTests : IAsyncLifetime
 
         Assert.Equal((1L, HubHead("ITA").Head!), _ita.Context.TransparencyLog.Head());
     }
+
+    [Fact]
+    public async Task The_commands_show_the_same_head_and_log_verify_names_a_tampered_payload()
+    {
+        await ReleaseAndPushAsync(_ita, 300, seed: 6);
+        await ReleaseAndPushAsync(_ita, 200, seed: 7);
+        var head = _ita.Context.TransparencyLog.Head().Head;
+
+        var verified = await CliProcess.RunAsync("vrs-node", "log", "--verify", "--data-dir", _ita.Paths.DataDir);
+        Assert.True(verified.ExitCode == 0, verified.Error);
+        Assert.Contains(head, verified.Output, StringComparison.Ordinal);
+
+        var listed = await CliProcess.RunAsync("vrs-node", "log", "--format", "csv", "--data-dir", _ita.Paths.DataDir);
+        Assert.StartsWith("seq,release_id,created_at,acknowledged_at,receipt,payload_sha256,prev_hash,entry_hash", listed.Output, StringComparison.Ordinal);
+        Assert.Equal(3, listed.Output.Trim().Split('\n').Length);
+
+        var nodes = await CliProcess.RunAsync("vrs-hub", "nodes", "--format", "csv", "--data-dir", _hub.Paths.DataDir);
+        Assert.Contains($",2,{head}", nodes.Output, StringComparison.Ordinal);
+
+        using (var connection = _ita.Context.Database.Open())
+        {
+            var payload = connection.QuerySingle<byte[]>("SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1");
+            payload[payload.Length / 2] ^= 0x40;
+            connection.Execute("UPDATE outbox SET payload = @payload WHERE seq = (SELECT MAX(seq) FROM outbox)", new { payload });
+        }
+
+        var broken = await CliProcess.RunAsync("vrs-node", "log", "--verify", "--data-dir", _ita.Paths.DataDir);
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("entry 2", broken.Error, StringComparison.Ordinal);
+    }
 }
