@@ -4,6 +4,7 @@ using VrsMsrc.Node.Ingest;
 using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Setup;
+using VrsMsrc.Node.Transparency;
 
 var dataDir = CommandLine.DataDirOption();
 var root = new RootCommand("VrsMsrc node: keeps the state's records, releases protected tables to the hub")
@@ -16,6 +17,7 @@ var root = new RootCommand("VrsMsrc node: keeps the state's records, releases pr
     ReleaseCommands.Preview(dataDir),
     OutboxCommands.Push(dataDir),
     OutboxCommands.Status(dataDir),
+    LogCommand.Create(dataDir),
     ServeCommand.Create(dataDir),
     ApiKeyCommands.Create(dataDir),
 };

@@ -68,6 +68,42 @@ public sealed class PerturbationTableTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    public void The_mass_at_zero_noise_is_the_probability_of_no_change_wherever_noise_can_go_both_ways(double p0)
+    {
+        var parameters = Defaults with { NoChangeProbability = p0 };
+        var table = new PerturbationTable(parameters);
+
+        Assert.Equal(1.0, table.Rows[0][parameters.MaxNoise]);
+        Assert.All(table.Rows.Skip(1), row => Assert.Equal(p0, row[parameters.MaxNoise], 9));
+        var variance = table.Rows[^1].Select((p, j) => p * Math.Pow(j - parameters.MaxNoise, 2)).Sum();
+        Assert.Equal(parameters.Variance, variance, 3);
+
+        // Over the 256 cell keys, the share published unchanged follows p0 (to the keys' resolution).
+        var exact = Enumerable.Range(0, 256).Count(key => table.Publish(100, key) == 100) / 256.0;
+        Assert.InRange(exact, p0 - (1.5 / 256), p0 + (1.5 / 256));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(0.6)]
+    public void A_probability_of_no_change_outside_0_to_half_is_refused(double p0)
+    {
+        var problem = (Defaults with { NoChangeProbability = p0 }).Problem();
+        Assert.NotNull(problem);
+        Assert.StartsWith("NoChangeProbability", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_variance_the_probability_of_no_change_leaves_no_room_for_is_refused()
+    {
+        Assert.NotNull((Defaults with { MaxNoise = 2, Variance = 3.5, NoChangeProbability = 0.2 }).Problem());
+        Assert.NotNull((Defaults with { Variance = 0.5, NoChangeProbability = 0.2 }).Problem());
+    }
+
+    [Theory]
     [InlineData(4, 5, 3.0, "Threshold")]
     [InlineData(10, 0, 3.0, "MaxNoise")]
     [InlineData(10, 2, 5.0, "Variance")]

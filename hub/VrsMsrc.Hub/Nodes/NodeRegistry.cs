@@ -15,6 +15,12 @@ internal sealed class NodeSummary
     public string? CertificateNotAfter { get; set; }
     public long Releases { get; set; }
     public string? LastReleaseAt { get; set; }
+
+    /// <summary>Entries in the hub's chain for this node; equals the node's transparency log length when both agree.</summary>
+    public long? ChainLength { get; set; }
+
+    /// <summary>Hash of the newest chain entry: what 'vrs-node status' and 'vrs-node log --verify' show as the node's head.</summary>
+    public string? ChainHead { get; set; }
 }
 
 /// <summary>A row of 'vrs-hub pki list'.</summary>
@@ -146,7 +152,9 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
             SELECT n.state AS State, n.enabled AS Enabled, n.registered_at AS RegisteredAt,
                    (SELECT MAX(not_after) FROM certificates c WHERE c.state = n.state AND c.revoked_at IS NULL) AS CertificateNotAfter,
                    (SELECT COUNT(*) FROM releases r WHERE r.state = n.state) AS Releases,
-                   (SELECT MAX(received_at) FROM releases r WHERE r.state = n.state) AS LastReleaseAt
+                   (SELECT MAX(received_at) FROM releases r WHERE r.state = n.state) AS LastReleaseAt,
+                   (SELECT MAX(seq) FROM release_chain h WHERE h.state = n.state) AS ChainLength,
+                   (SELECT entry_hash FROM release_chain h WHERE h.state = n.state ORDER BY seq DESC LIMIT 1) AS ChainHead
             FROM nodes n ORDER BY n.state
             """).ToList();
     }

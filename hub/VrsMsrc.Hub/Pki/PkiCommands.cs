@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.Security;
+using VrsMsrc.Contracts.Transparency;
 using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Security;
 
@@ -195,13 +196,14 @@ internal static partial class PkiCommands
             var admin = AdminContext.Open(parse.GetValue(dataDir)!);
             var now = admin.Time.GetUtcNow();
             TabularOutput.Write(Console.Out, parse.GetValue(format)!,
-                ["state", "enabled", "certificate_not_after", "releases", "last_release_at", "certificate"],
+                ["state", "enabled", "certificate_not_after", "releases", "last_release_at", "certificate", "chain_length", "chain_head"],
                 admin.Registry.List().Select(n => new object?[]
                 {
                     n.State, n.Enabled, n.CertificateNotAfter, n.Releases, n.LastReleaseAt,
                     n.CertificateNotAfter is { } notAfter
                         ? CertificateStatus.Of(null, Parse(notAfter), false, now, admin.Settings.Security.CertificateWarningDays)
                         : "none valid",
+                    n.ChainLength ?? 0, n.ChainHead ?? TransparencyChain.Genesis,
                 }));
             return Task.FromResult(0);
         });

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Contracts.Storage;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Transparency;
 
 namespace VrsMsrc.Hub.Storage;
 
@@ -91,6 +92,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             VALUES (@ReleaseId, @State, @sha256Hex, @At, @Months, @applied, @cells)
             """,
             new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
+        ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
         tx.Commit();
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
     }

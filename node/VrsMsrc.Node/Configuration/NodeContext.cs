@@ -5,6 +5,7 @@ using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Protection;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Storage;
+using VrsMsrc.Node.Transparency;
 
 namespace VrsMsrc.Node.Configuration;
 
@@ -20,12 +21,14 @@ internal sealed class NodeContext
         Database = new NodeDatabase(paths.Database);
         Database.Migrate();
         Outbox = new OutboxStore(Database, time);
+        TransparencyLog = new TransparencyLog(Database);
     }
 
     public NodePaths Paths { get; }
     public NodeSettings Settings { get; }
     public NodeDatabase Database { get; }
     public OutboxStore Outbox { get; }
+    public TransparencyLog TransparencyLog { get; }
     public TimeProvider Time { get; }
     public ILogger Log { get; }
 

@@ -20,6 +20,7 @@ internal static class NodeStatus
             "SELECT file, kind, imported_at, rows_rejected FROM imports ORDER BY id DESC LIMIT 1");
         var lastRelease = connection.QuerySingleOrDefault<string?>("SELECT MAX(created_at) FROM outbox");
         var outbox = node.Outbox.Counts();
+        var (logLength, logHead) = node.TransparencyLog.Head();
         var refused = node.Outbox.DeadLetters()
             .Select(d => ("refused release", $"{d.ReleaseId} of {d.CreatedAt} ({d.Months} months): {d.Reason}"));
         return
@@ -37,6 +38,7 @@ internal static class NodeStatus
             ("outbox", $"{outbox.Pending} pending (oldest {outbox.OldestPendingAt ?? "-"}), {outbox.Delivered} delivered, {outbox.Dead} refused by the hub"),
             ("last delivery", outbox.LastDeliveredAt ?? "never"),
             ("last error", outbox.LastError ?? "none"),
+            ("transparency log", logLength == 0 ? "empty" : $"{logLength} entries, head {logHead} (compare with 'vrs-hub nodes')"),
             .. refused,
         ];
     }

@@ -1,5 +1,6 @@
 using Dapper;
 using VrsMsrc.Node.Storage;
+using VrsMsrc.Node.Transparency;
 
 namespace VrsMsrc.Node.Outbox;
 
@@ -30,9 +31,18 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
             .ToList();
     }
 
-    public void MarkDelivered(long seq, string receipt) => Update(
-        "UPDATE outbox SET state = 'delivered', delivered_at = @At, receipt = @receipt, attempts = attempts + 1, last_error = NULL WHERE seq = @seq",
-        new { seq, receipt, At = time.GetUtcNow().ToString("O") });
+    /// <summary>The hub acknowledged the entry: it is delivered and, in the same transaction, logged as sent.</summary>
+    public void MarkDelivered(long seq, string receipt)
+    {
+        var at = time.GetUtcNow();
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        connection.Execute(
+            "UPDATE outbox SET state = 'delivered', delivered_at = @At, receipt = @receipt, attempts = attempts + 1, last_error = NULL WHERE seq = @seq",
+            new { seq, receipt, At = at.ToString("O") }, tx);
+        TransparencyLog.Append(connection, tx, seq, receipt, at);
+        tx.Commit();
+    }
 
     public void MarkFailedAttempt(long seq, string error) => Update(
         "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq", new { seq, error });

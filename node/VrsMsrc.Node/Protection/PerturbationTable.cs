@@ -2,7 +2,7 @@ namespace VrsMsrc.Node.Protection;
 
 /// <summary>
 /// The perturbation table of the cell key method: for each cell value a distribution of noise in
-/// [−D, D] with mean zero and variance close to V, never taking a value of k or more below k. The
+/// [−D, D] with mean zero, variance close to V and mass p0 at zero, never taking a value of k or more below k. The
 /// cell key (0–255) picks the noise from the distribution's cumulative form, so the same contributions
 /// always get the same noise and repeating a query gains nothing.
 /// </summary>
@@ -66,12 +66,15 @@ internal sealed class PerturbationTable
     }
 
     /// <summary>
-    /// Noise distribution for one value: p(e) ∝ exp(−a·e² + b·e) on the allowed support, with b set for
-    /// mean zero and a for variance V (or the largest variance the support allows near the threshold).
+    /// Noise distribution for one value: mass p0 (the probability of no change) at zero, and the rest
+    /// spread over the allowed non-zero noise as q(e) ∝ exp(−a·e² + b·e), with b set for mean zero and a
+    /// for overall variance V (or the largest variance the support allows near the threshold). Keeping
+    /// p0 apart is what lets a node choose how often a cell is published exactly, independently of V.
     /// </summary>
     private static double[] Distribution(long value, ProtectionParameters parameters)
     {
         var d = parameters.MaxNoise;
+        var p0 = parameters.NoChangeProbability;
         var lowest = (int)Math.Max(-d, parameters.Threshold - value);
         var p = new double[2 * d + 1];
         if (lowest >= 0)
@@ -81,35 +84,44 @@ internal sealed class PerturbationTable
             return p;
         }
 
+        // Moments of q, the distribution over non-zero noise; the whole row's moments are (1 − p0) times these.
         double Moment(double a, double b, int power)
         {
             double total = 0, weighted = 0;
             for (var e = lowest; e <= d; e++)
             {
-                var w = Math.Exp((-a * e * e) + (b * e));
-                total += w;
-                weighted += w * Math.Pow(e, power);
+                if (e != 0)
+                {
+                    var w = Math.Exp((-a * e * e) + (b * e));
+                    total += w;
+                    weighted += w * Math.Pow(e, power);
+                }
             }
 
             return weighted / total;
         }
 
+        var target = parameters.Variance / (1 - p0);
         double CentredB(double a) => Bisect(-40, 40, b => Moment(a, b, 1));
-        var aForVariance = Moment(0, CentredB(0), 2) <= parameters.Variance
+        var aForVariance = Moment(0, CentredB(0), 2) <= target
             ? 0
-            : Bisect(0, 40, a => parameters.Variance - Moment(a, CentredB(a), 2));
+            : Bisect(0, 40, a => target - Moment(a, CentredB(a), 2));
         var bCentred = CentredB(aForVariance);
         var sum = 0.0;
         for (var e = lowest; e <= d; e++)
         {
-            sum += p[e + d] = Math.Exp((-aForVariance * e * e) + (bCentred * e));
+            if (e != 0)
+            {
+                sum += p[e + d] = Math.Exp((-aForVariance * e * e) + (bCentred * e));
+            }
         }
 
         for (var j = 0; j < p.Length; j++)
         {
-            p[j] /= sum;
+            p[j] *= (1 - p0) / sum;
         }
 
+        p[d] = p0;
         return p;
     }
 
@@ -148,6 +160,12 @@ internal sealed class PerturbationTable
             if (Math.Abs(row.Select((q, j) => q * (j - d)).Sum()) > 1e-6)
             {
                 throw new InvalidOperationException($"perturbation row for value {value} does not have mean zero");
+            }
+
+            // Where noise can go both ways the row must honour p0; at the threshold itself it is 1 by necessity.
+            if (value > _parameters.Threshold && Math.Abs(row[d] - _parameters.NoChangeProbability) > 1e-9)
+            {
+                throw new InvalidOperationException($"perturbation row for value {value} leaves a value unchanged with probability {row[d]}, not {_parameters.NoChangeProbability}");
             }
 
             for (var j = 0; j < row.Length; j++)
