@@ -21,7 +21,10 @@ internal sealed class HubStore : IDisposable
 {
     public HubStore(bool quick, DirectoryInfo workDir, bool withDuck)
     {
-        var source = Releases.Build(workDir, quick ? 20_000 : 200_000);
+        // Quick: a smoke test of the same code on 10 states × 24 months; applying cells is what dominates setup.
+        States = quick ? 10 : BenchHub.States.Length;
+        Months = quick ? 24 : 120;
+        var source = Releases.Build(workDir, quick ? 10_000 : 40_000);
         var paths = HubSetup.Init(workDir.CreateSubdirectory("hub"), [], new HubSettings(), TimeProvider.System);
         Database = new HubDatabase(paths.Database);
         Store = new SqliteCellStore(Database);
@@ -34,30 +37,33 @@ internal sealed class HubStore : IDisposable
             create.ExecuteNonQuery();
         }
 
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < BenchHub.States.Length; i++)
+        for (var i = 0; i < States; i++)
         {
-            var release = Releases.For(source, BenchHub.States[i], 1000 + i);
-            Store.ApplyAsync(release.Release, release.Sha256Hex, DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
+            var release = Releases.For(source, BenchHub.States[i], 1000 + i, months: Months);
+            LoadSeconds += Releases.Seconds(() => Store.ApplyAsync(release.Release, release.Sha256Hex, DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult());
             Cells += release.Cells;
             if (Duck is not null)
             {
-                Append(release.Release);
+                DuckLoadSeconds += Releases.Seconds(() => Append(release.Release));
             }
         }
 
-        LoadSeconds = clock.Elapsed.TotalSeconds;
         Series = new SeriesEngine(Store);
         Queries = new TrendQueries(Series, Store, new SqliteNodeRegistry(Database, TimeProvider.System), new SqliteAlertStore(Database), TimeProvider.System);
     }
 
+    public int States { get; }
+    public int Months { get; }
     public HubDatabase Database { get; }
     public SqliteCellStore Store { get; }
     public SeriesEngine Series { get; }
     public TrendQueries Queries { get; }
     public DuckDBConnection? Duck { get; }
     public long Cells { get; }
+    /// <summary>Seconds spent in the hub store's ApplyAsync.</summary>
     public double LoadSeconds { get; }
+
+    public double DuckLoadSeconds { get; }
 
     private void Append(Release release)
     {
@@ -161,7 +167,7 @@ internal sealed class QueryScenario : IScenario
 
         var p95 = Percentile(series, 0.95);
         return new ScenarioResult(Name, p95, "ms series p95", Percentile(duck, 0.95), "ms DuckDB p95, same series", 50 / p95, 1,
-            $"{store.Cells:N0} cells (50 states × 120 months), loaded in {store.LoadSeconds:F0} s; {rounds} rounds × {SeriesQuestions.Length} series, {flows.Length} flows, {fees.Length} fees questions. " +
+            $"{store.Cells:N0} cells ({store.States} states × {store.Months} months), applied in {store.LoadSeconds:F1} s (DuckDB append {store.DuckLoadSeconds:F1} s); {rounds} rounds × {SeriesQuestions.Length} series, {flows.Length} flows, {fees.Length} fees questions. " +
             $"series p50 {Percentile(series, 0.5):F1} ms (DuckDB {Percentile(duck, 0.5):F1}); flows p50/p95 {Percentile(flowTimes, 0.5):F1}/{Percentile(flowTimes, 0.95):F1} ms; fees p50/p95 {Percentile(feeTimes, 0.5):F1}/{Percentile(feeTimes, 0.95):F1} ms");
     }
 
@@ -220,6 +226,6 @@ internal sealed class DetectScenario : IScenario
         AlertPassResult? result = null;
         var seconds = Releases.Seconds(() => result = new AlertPass(store.Series).Run());
         return new ScenarioResult(Name, seconds, "s", extraction, "s (series extraction alone)", 30 / seconds, 1,
-            $"{store.Cells:N0} cells; {result!.SeriesWatched:N0} series watched, {result.MonthsJudged:N0} months judged, {result.Alerts.Count:N0} alerts ({result.FirstMonth}..{result.LastMonth}); {Environment.ProcessorCount} cores");
+            $"{store.Cells:N0} cells ({store.States} states × {store.Months} months, applied in {store.LoadSeconds:F1} s); {result!.SeriesWatched:N0} series watched, {result.MonthsJudged:N0} months judged, {result.Alerts.Count:N0} alerts ({result.FirstMonth}..{result.LastMonth}); {Environment.ProcessorCount} cores");
     }
 }
