@@ -25,7 +25,9 @@ internal interface IScenario
 /// </summary>
 internal static class BenchmarkRun
 {
-    private static readonly IScenario[] Scenarios = [new ImportScenario(), new ReleaseFullScenario(), new ReleaseIncrementalScenario()];
+    private static readonly IScenario[] Scenarios = [
+        new ImportScenario(), new ReleaseFullScenario(), new ReleaseIncrementalScenario(), new PushScenario(), new HubIngestScenario(), new QueryScenario(), new DetectScenario(),
+    ];
 
     public static async Task<int> MainAsync(string[] args)
     {

@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Dapper;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using VrsMsrc.Contracts;
+using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Configuration;
+using VrsMsrc.Hub.Pki;
+using VrsMsrc.Hub.Security;
+using VrsMsrc.Hub.Serving;
+using VrsMsrc.Hub.Setup;
+using VrsMsrc.Node.Configuration;
+using VrsMsrc.Node.Exchange;
+using VrsMsrc.Node.Release;
+using VrsMsrc.Node.Setup;
+
+namespace VrsMsrc.Benchmarks.Scenarios;
+
+/// <summary>
+/// A real hub as the system tests start it (TestHub): the hub's own setup and server code, Kestrel on
+/// 127.0.0.1 with an ephemeral port, real mutual TLS. Nodes are made by the node's own init and enrol.
+/// </summary>
+internal sealed class BenchHub : IAsyncDisposable
+{
+    /// <summary>Fifty reporting states with real ISO3 codes, so the hub's checks treat them as it would real nodes.</summary>
+    public static readonly string[] States =
+    [
+        "ITA", "GRC", "ESP", "DEU", "FRA", "AUT", "BEL", "NLD", "PRT", "POL", "HUN", "HRV", "SVN", "BGR", "ROU", "CYP", "MLT", "SWE", "DNK", "FIN",
+        "NOR", "CHE", "IRL", "CZE", "SVK", "LTU", "LVA", "EST", "LUX", "SRB", "ALB", "MKD", "MNE", "BIH", "TUR", "MAR", "TUN", "EGY", "JOR", "LBN",
+        "AUS", "THA", "MYS", "IDN", "PHL", "VNM", "KHM", "LAO", "NZL", "SGP",
+    ];
+
+    private readonly WebApplication _app;
+
+    private BenchHub(HubPaths paths, WebApplication app, HubListeners listeners)
+    {
+        Paths = paths;
+        _app = app;
+        Listeners = listeners;
+    }
+
+    public HubPaths Paths { get; }
+    public HubListeners Listeners { get; }
+    public string ExchangeUrl => $"https://localhost:{Listeners.ExchangePort}";
+    public X509Certificate2 ServerCertificate => _app.Services.GetRequiredService<HubCertificateSource>().Certificate;
+
+    public static async Task<BenchHub> StartAsync(DirectoryInfo dir)
+    {
+        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0" };
+        var paths = HubSetup.Init(dir, [], settings, TimeProvider.System);
+        var listeners = new HubListeners();
+        var app = HubServer.Build(paths, settings, TimeProvider.System, listeners, ["--Logging:LogLevel:Default=Warning"]);
+        await app.StartAsync();
+        return new BenchHub(paths, app, listeners);
+    }
+
+    /// <summary>A node enrolled at this hub, as 'vrs-node init', 'vrs-hub pki sign' and 'vrs-node enrol' make it.</summary>
+    public NodeContext Enrol(DirectoryInfo dir, string state)
+    {
+        var paths = NodeSetup.Init(dir, state, ExchangeUrl, 10);
+        var issued = CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System).SignNode(File.ReadAllText(paths.Csr), state);
+        _app.Services.GetRequiredService<Hub.Nodes.INodeRegistry>().Register(issued);
+        var cert = Path.Combine(Paths.IssuedDir, $"{state}.crt");
+        File.WriteAllText(cert, issued.Pem);
+        NodeSetup.Enrol(paths, new FileInfo(cert), new FileInfo(Paths.CaCertificate));
+        return new NodeContext(paths, TimeProvider.System, NullLogger.Instance);
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Waits (up to a minute) until the hub's alert refresher has finished a pass newer than
+    /// <paramref name="before"/>: it starts two seconds after an ingest and would otherwise share the two
+    /// cores with whatever is measured next.
+    /// </summary>
+    public async Task WaitForDetectionAsync(Hub.Trends.Alerts.AlertRun? before)
+    {
+        var alerts = _app.Services.GetRequiredService<Hub.Trends.Alerts.IAlertStore>();
+        for (var i = 0; i < 600 && alerts.LastRun() == before; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The ceiling for push: a gRPC service of our own that only counts the bytes of a client stream, on
+/// Kestrel on loopback with the hub's certificate and a required client certificate (mutual TLS, same
+/// protocols), called through the node's own channel (HubConnection) with the same chunks. Whatever the
+/// hub does beyond moving bytes (validation, parsing, storage) is what the ratio measures.
+/// </summary>
+internal sealed class CountingServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private CountingServer(WebApplication app, int port)
+    {
+        _app = app;
+        Url = $"https://localhost:{port}";
+    }
+
+    public string Url { get; }
+
+    public static async Task<CountingServer> StartAsync(X509Certificate2 serverCertificate)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = serverCertificate,
+                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                // The node's certificate is signed by the regional CA; checking its chain is the hub's work, not the wire's.
+                ClientCertificateValidation = (_, _, _) => true,
+            });
+        }));
+        var app = builder.Build();
+        app.MapGrpcService<CountingExchange>();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new CountingServer(app, new Uri(address).Port);
+    }
+
+    /// <summary>Streams <paramref name="payload"/> in the node's chunk size over a fresh node channel and waits for the reply.</summary>
+    public async Task SendAsync(NodeContext node, byte[] payload, string releaseId, string sha256Hex)
+    {
+        using var channel = HubConnection.Open(node.Paths, node.Settings, Url);
+        var client = new Exchange.ExchangeClient(channel);
+        using var call = client.Push();
+        for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
+        {
+            var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
+            if (offset == 0)
+            {
+                chunk.ReleaseId = releaseId;
+                chunk.Sha256 = ByteString.CopyFrom(Convert.FromHexString(sha256Hex));
+                chunk.TotalBytes = payload.Length;
+            }
+
+            await call.RequestStream.WriteAsync(chunk);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var receipt = await call.ResponseAsync;
+        if (receipt.ReleaseId != releaseId)
+        {
+            throw new InvalidOperationException("the counting server lost bytes");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private sealed class CountingExchange : Exchange.ExchangeBase
+    {
+        public override async Task<PushReceipt> Push(IAsyncStreamReader<PushChunk> requestStream, ServerCallContext context)
+        {
+            long bytes = 0;
+            string id = "";
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                bytes += requestStream.Current.Data.Length;
+                id = requestStream.Current.ReleaseId is "" ? id : requestStream.Current.ReleaseId;
+            }
+
+            // Echo the id so the client can tell all bytes arrived; the byte count keeps the loop honest.
+            return new PushReceipt { ReleaseId = bytes > 0 ? id : "", Status = PushReceipt.Types.Status.Accepted };
+        }
+    }
+}
+
+/// <summary>Releases for the hub scenarios: one built by a real node from the synthetic workload, and copies of it for other states.</summary>
+internal static class Releases
+{
+    /// <summary>
+    /// A release built by the node's own release code from <paramref name="rows"/> synthetic migrant rows
+    /// over ten years, protected with <paramref name="threshold"/> (a lower one publishes more cells from
+    /// the same rows, which keeps building a 100,000-cell release cheap).
+    /// </summary>
+    public static BuiltRelease Build(DirectoryInfo workDir, int rows, int threshold = 10)
+    {
+        var dir = workDir.CreateSubdirectory($"source-{rows}");
+        var workload = new Workload(dir, rows);
+        var node = new NodeContext(NodeSetup.Init(dir.CreateSubdirectory("node"), "ITA", null, threshold), TimeProvider.System);
+        node.Importer().ImportFile(workload.Incidents, "incidents", null);
+        node.Importer().ImportFile(workload.Migrants, "migrants", null);
+        return node.Releases().Release() ?? throw new InvalidOperationException("nothing to release");
+    }
+
+    /// <summary>
+    /// The same cells as another state's release, values scaled by a per-state factor and a little
+    /// per-cell noise, so states differ in size as real ones do while every code stays valid and every
+    /// value stays above the threshold (only ever scaled up).
+    /// </summary>
+    public static BuiltRelease For(BuiltRelease source, string state, int seed, int? months = null, int versionBump = 0)
+    {
+        var random = new Random(seed);
+        var release = source.Release.Clone();
+        release.State = state;
+        release.ReleaseId = Guid.CreateVersion7().ToString();
+        if (months is { } keep)
+        {
+            while (release.Months.Count > keep)
+            {
+                release.Months.RemoveAt(0);
+            }
+        }
+
+        foreach (var month in release.Months)
+        {
+            month.Version += versionBump;
+        }
+
+        var factor = 1 + (random.NextDouble() * 3);
+        var cells = 0;
+        foreach (var cell in release.Months.SelectMany(m => m.Tables).SelectMany(t => t.Cells))
+        {
+            cell.Value = (long)Math.Ceiling(cell.Value * (factor + (random.NextDouble() * 0.3)));
+            cells++;
+        }
+
+        var payload = release.ToByteArray();
+        return new BuiltRelease(release, payload, Convert.ToHexStringLower(SHA256.HashData(payload)), cells);
+    }
+
+    /// <summary>
+    /// The source release with earlier decades prepended (its months shifted back ten years at a time, as
+    /// a node back-filling its archive would send), trimmed from the oldest month to about
+    /// <paramref name="cells"/> cells: the size the push benchmark asks for without building a release
+    /// from millions of rows first.
+    /// </summary>
+    public static BuiltRelease Widen(BuiltRelease source, int cells)
+    {
+        var release = source.Release.Clone();
+        var total = source.Cells;
+        for (var decade = 1; total < cells; decade++)
+        {
+            var earlier = source.Release.Months.Select(m =>
+            {
+                var copy = m.Clone();
+                copy.Month = Contracts.Text.Months.Format(Contracts.Text.Months.Parse(m.Month).AddYears(-10 * decade));
+                return copy;
+            });
+            var later = release.Months.ToList();
+            release.Months.Clear();
+            release.Months.AddRange(earlier);
+            release.Months.AddRange(later);
+            total += source.Cells;
+        }
+
+        while (total - CellsOf(release.Months[0]) >= cells)
+        {
+            total -= CellsOf(release.Months[0]);
+            release.Months.RemoveAt(0);
+        }
+
+        var payload = release.ToByteArray();
+        return new BuiltRelease(release, payload, Convert.ToHexStringLower(SHA256.HashData(payload)), total);
+
+        static int CellsOf(MonthRelease month) => month.Tables.Sum(t => t.Cells.Count);
+    }
+
+    /// <summary>Puts a release in the node's outbox exactly as ReleaseBuilder does.</summary>
+    public static void Enqueue(NodeContext node, BuiltRelease built)
+    {
+        using var connection = node.Database.Open();
+        connection.Execute(
+            "INSERT INTO outbox (release_id, created_at, months, cells, payload, sha256) VALUES (@ReleaseId, @CreatedAt, @months, @Cells, @Payload, @Sha256Hex)",
+            new { built.Release.ReleaseId, built.Release.CreatedAt, months = built.Release.Months.Count, built.Cells, built.Payload, built.Sha256Hex });
+    }
+
+    public static double Seconds(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+}
