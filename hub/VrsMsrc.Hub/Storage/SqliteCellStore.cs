@@ -57,9 +57,11 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
                     continue;
                 }
 
+                // Naming the table's measures lets SQLite seek on the primary key (tbl, measure, state,
+                // month, ...) instead of scanning every stored cell of the table, which grows with the store.
                 connection.Execute(
-                    "DELETE FROM cells WHERE tbl = @Table AND state = @State AND month = @Month",
-                    new { table.Table, release.State, month.Month }, tx);
+                    "DELETE FROM cells WHERE tbl = @Table AND measure IN @Measures AND state = @State AND month = @Month",
+                    new { table.Table, Measures = ReleaseCatalogue.Find(table.Table)!.Measures, release.State, month.Month }, tx);
                 foreach (var cell in table.Cells)
                 {
                     Bind(insert, release.State, table.Table, month.Month, cell);
