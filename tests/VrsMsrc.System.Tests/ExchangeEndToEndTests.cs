@@ -191,19 +191,7 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Node_A_pushing_a_release_for_state_B_is_permission_denied()
     {
-        var file = _ita.WriteFile("incidents.csv", SyntheticIncidents.Csv("ITA", 300, 6));
-        _ita.Context.Importer().ImportFile(file, "incidents", null);
-        var built = _ita.Context.Releases().Release()!;
-
-        // Rewrite the queued release so that it claims to come from GRC, as a tampered node would.
-        var forged = built.Release.Clone();
-        forged.State = "GRC";
-        var payload = forged.ToByteArray();
-        using (var connection = _ita.Context.Database.Open())
-        {
-            connection.Execute("UPDATE outbox SET payload = @payload, sha256 = @sha",
-                new { payload, sha = Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(payload)) });
-        }
+        _ita.QueueReleaseClaimingToBe("GRC");
 
         var result = await _ita.PushAsync();
 

@@ -31,6 +31,22 @@ internal sealed class TestNode : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Imports and releases some records, then rewrites the queued release so that it claims to come
+    /// from <paramref name="claimedState"/>, as a tampered node would.
+    /// </summary>
+    public void QueueReleaseClaimingToBe(string claimedState)
+    {
+        var file = WriteFile("incidents.csv", SyntheticIncidents.Csv(Context.Settings.State, 300, 6));
+        Context.Importer().ImportFile(file, "incidents", null);
+        var forged = Context.Releases().Release()!.Release.Clone();
+        forged.State = claimedState;
+        var payload = Google.Protobuf.MessageExtensions.ToByteArray(forged);
+        using var connection = Context.Database.Open();
+        Dapper.SqlMapper.Execute(connection, "UPDATE outbox SET payload = @payload, sha256 = @sha",
+            new { payload, sha = Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(payload)) });
+    }
+
     public Task<PublishResult> PushAsync() =>
         Context.Publisher(maxRetries: 1, firstDelay: TimeSpan.FromMilliseconds(50)).PublishAsync(CancellationToken.None);
 

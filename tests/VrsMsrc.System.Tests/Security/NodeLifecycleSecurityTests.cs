@@ -108,17 +108,7 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
     [Fact]
     public async Task Node_A_pushing_as_B_is_permission_denied_and_audited()
     {
-        var file = _ita.WriteFile("incidents.csv", SyntheticIncidents.Csv("ITA", 300, 6));
-        _ita.Context.Importer().ImportFile(file, "incidents", null);
-        var built = _ita.Context.Releases().Release()!;
-        var forged = built.Release.Clone();
-        forged.State = "GRC";
-        var payload = forged.ToByteArray();
-        using (var connection = _ita.Context.Database.Open())
-        {
-            connection.Execute("UPDATE outbox SET payload = @payload, sha256 = @sha",
-                new { payload, sha = Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(payload)) });
-        }
+        _ita.QueueReleaseClaimingToBe("GRC");
 
         var result = await _ita.PushAsync();
 
