@@ -37,11 +37,9 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
 
     private static async Task ImportReleasePushAsync(TestNode node, int rows, int seed)
     {
-        var file = node.WriteFile("incidents.csv", SyntheticIncidents.Csv(node.Context.Settings.State, rows, seed));
-        var summary = node.Context.Importer().ImportFile(file, "incidents", null);
+        var (summary, built, result) = await node.ImportReleasePushAsync(rows, seed);
         Assert.Equal(rows, summary.Stored);
-        Assert.NotNull(node.Context.Releases().Release());
-        var result = await node.PushAsync();
+        Assert.NotNull(built);
         Assert.Equal(1, result.Delivered);
         Assert.Equal(0, result.StillPending);
     }

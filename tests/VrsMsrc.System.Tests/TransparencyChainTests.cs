@@ -31,10 +31,8 @@ public sealed class TransparencyChainTests : IAsyncLifetime
 
     private static async Task ReleaseAndPushAsync(TestNode node, int rows, int seed)
     {
-        var file = node.WriteFile($"incidents-{seed}.csv", SyntheticIncidents.Csv(node.Context.Settings.State, rows, seed));
-        node.Context.Importer().ImportFile(file, "incidents", null);
-        Assert.NotNull(node.Context.Releases().Release());
-        var result = await node.PushAsync();
+        var (_, built, result) = await node.ImportReleasePushAsync(rows, seed);
+        Assert.NotNull(built);
         Assert.Equal(0, result.StillPending);
     }
 

@@ -47,6 +47,15 @@ internal sealed class TestNode : IDisposable
             new { payload, sha = Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(payload)) });
     }
 
+    /// <summary>Imports synthetic incidents of this node's state, releases and pushes: the round trip most tests start from.</summary>
+    public async Task<(Node.Ingest.ImportSummary Import, Node.Release.BuiltRelease? Release, PublishResult Push)> ImportReleasePushAsync(int rows, int seed)
+    {
+        var file = WriteFile($"incidents-{seed}.csv", SyntheticIncidents.Csv(Context.Settings.State, rows, seed));
+        var summary = Context.Importer().ImportFile(file, "incidents", null);
+        var built = Context.Releases().Release();
+        return (summary, built, await PushAsync());
+    }
+
     public Task<PublishResult> PushAsync() =>
         Context.Publisher(maxRetries: 1, firstDelay: TimeSpan.FromMilliseconds(50)).PublishAsync(CancellationToken.None);
 
