@@ -45,7 +45,8 @@ public static class CommandLine
     /// <summary>Runs a command body, turning failures into a one-line reason and a non-zero exit code.</summary>
     public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> body)
     {
-        var program = Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "vrs";
+        // The assembly, not the process: run as 'dotnet vrs-node.dll' the process is 'dotnet'.
+        var program = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "vrs";
         command.SetAction(async (parse, ct) =>
         {
             try

@@ -71,7 +71,8 @@ public sealed class AuditTamperTests : IDisposable
         var (exit, _, stderr) = await HubCli.RunAsync("audit", "--verify", "--data-dir", _paths.DataDir);
 
         Assert.Equal(AuditCommand.Broken, exit);
-        Assert.Contains("audit log broken at entry 7", stderr, StringComparison.Ordinal);
+        // Named after the program even when started as 'dotnet vrs-hub.dll', as the tests start it.
+        Assert.StartsWith("vrs-hub: audit log broken at entry 7", stderr, StringComparison.Ordinal);
         Assert.Contains("was altered", stderr, StringComparison.Ordinal);
     }
 
