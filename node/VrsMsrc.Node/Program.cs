@@ -16,6 +16,7 @@ var root = new RootCommand("VrsMsrc node: keeps the state's records, releases pr
     ReleaseCommands.Release(dataDir),
     ReleaseCommands.Preview(dataDir),
     OutboxCommands.Push(dataDir),
+    OutboxCommands.Requeue(dataDir),
     OutboxCommands.Status(dataDir),
     LogCommand.Create(dataDir),
     ServeCommand.Create(dataDir),

@@ -62,6 +62,28 @@ public sealed class DeliveryRefusalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_release_requeued_after_the_hub_was_fixed_is_delivered_unchanged()
+    {
+        _exchange.OnPush = _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "unknown code list entry"));
+        Assert.Equal(1, (await PushAsync()).DeadLettered);
+        var releaseId = Assert.Single(_node.Context.Outbox.DeadLetters()).ReleaseId;
+
+        var (exit, _, stderr) = await CliProcess.RunAsync("vrs-node", "requeue", "no-such-release", "--data-dir", _node.Paths.DataDir);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("vrs-node: not a refused release: no-such-release", stderr, StringComparison.Ordinal);
+        Assert.Equal(1L, _node.Context.Outbox.Counts().Dead);
+
+        (exit, var stdout, stderr) = await CliProcess.RunAsync("vrs-node", "requeue", "--data-dir", _node.Paths.DataDir);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(releaseId, stdout, StringComparison.Ordinal);
+
+        // The real hub (the node's configured one) takes the same release id and bytes.
+        var result = await _node.Context.Publisher(maxRetries: 1, TimeSpan.FromMilliseconds(10)).PublishAsync(CancellationToken.None);
+        Assert.Equal((1, 0, 0), (result.Delivered, result.DeadLettered, result.StillPending));
+        Assert.Empty(_node.Context.Outbox.DeadLetters());
+    }
+
+    [Fact]
     public async Task Stopping_the_node_in_the_middle_of_a_push_leaves_the_release_pending()
     {
         var pushing = new TaskCompletionSource();

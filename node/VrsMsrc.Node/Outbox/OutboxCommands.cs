@@ -5,7 +5,7 @@ using VrsMsrc.Node.Configuration;
 
 namespace VrsMsrc.Node.Outbox;
 
-/// <summary>vrs-node push and status.</summary>
+/// <summary>vrs-node push, requeue and status.</summary>
 internal static class OutboxCommands
 {
     public static Command Push(Option<DirectoryInfo> dataDir)
@@ -28,6 +28,31 @@ internal static class OutboxCommands
             }
 
             return 0;
+        });
+        return command;
+    }
+
+    public static Command Requeue(Option<DirectoryInfo> dataDir)
+    {
+        var ids = new Argument<string[]>("RELEASE_ID") { Description = "Refused releases to send again (default: all of them)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("requeue", "Send releases the hub refused again, after the cause was fixed at the hub") { dataDir, ids };
+        command.SetHandler((parse, _) =>
+        {
+            var node = NodeContext.Open(parse.GetValue(dataDir)!);
+            IReadOnlyList<string> requeued;
+            try
+            {
+                requeued = node.Outbox.Requeue(parse.GetValue(ids) ?? []);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CommandException(e.Message);
+            }
+
+            Console.WriteLine(requeued.Count == 0
+                ? "No refused releases."
+                : $"{requeued.Count} refused releases back in the outbox: {string.Join(", ", requeued)}; 'vrs-node push' or 'serve' sends them.");
+            return Task.FromResult(0);
         });
         return command;
     }

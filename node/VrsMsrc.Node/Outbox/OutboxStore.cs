@@ -59,6 +59,28 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
             .ToList();
     }
 
+    /// <summary>
+    /// Puts refused releases back in the queue, unchanged (same id and bytes, so the hub still recognises a
+    /// copy it has), for when the hub's side of the refusal was fixed. No ids: every refused release.
+    /// Returns the ids requeued; an id that is not a refused release is an error, and nothing changes.
+    /// </summary>
+    public IReadOnlyList<string> Requeue(IReadOnlyCollection<string> releaseIds)
+    {
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        var dead = connection.Query<string>("SELECT release_id FROM outbox WHERE state = 'dead' ORDER BY seq", transaction: tx).ToList();
+        var unknown = releaseIds.Except(dead, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"not a refused release: {string.Join(", ", unknown)} (see 'vrs-node status')");
+        }
+
+        var chosen = releaseIds.Count == 0 ? dead : dead.Where(releaseIds.Contains).ToList();
+        connection.Execute("UPDATE outbox SET state = 'pending' WHERE state = 'dead' AND release_id IN @chosen", new { chosen }, tx);
+        tx.Commit();
+        return chosen;
+    }
+
     public OutboxCounts Counts()
     {
         using var connection = database.Open(readOnly: true);
