@@ -15,26 +15,8 @@ namespace VrsMsrc.System.Tests;
 /// nodes that import, release and push; then analysts' questions over the Trends API.
 /// </summary>
 [Trait("Category", "System")]
-public sealed class ExchangeEndToEndTests : IAsyncLifetime
+public sealed class ExchangeEndToEndTests : HubWithTwoNodes
 {
-    private TestHub _hub = null!;
-    private TestNode _ita = null!;
-    private TestNode _grc = null!;
-
-    public async Task InitializeAsync()
-    {
-        _hub = await TestHub.StartAsync();
-        _ita = TestNode.Enrolled(_hub, "ITA");
-        _grc = TestNode.Enrolled(_hub, "GRC");
-    }
-
-    public async Task DisposeAsync()
-    {
-        _ita.Dispose();
-        _grc.Dispose();
-        await _hub.DisposeAsync();
-    }
-
     private static async Task ImportReleasePushAsync(TestNode node, int rows, int seed)
     {
         var (summary, built, result) = await node.ImportReleasePushAsync(rows, seed);

@@ -9,26 +9,8 @@ namespace VrsMsrc.System.Tests;
 /// transparency log head equals the hub's chain head for that node, and a resend adds nothing on either side.
 /// </summary>
 [Trait("Category", "System")]
-public sealed class TransparencyChainTests : IAsyncLifetime
+public sealed class TransparencyChainTests : HubWithTwoNodes
 {
-    private TestHub _hub = null!;
-    private TestNode _ita = null!;
-    private TestNode _grc = null!;
-
-    public async Task InitializeAsync()
-    {
-        _hub = await TestHub.StartAsync();
-        _ita = TestNode.Enrolled(_hub, "ITA");
-        _grc = TestNode.Enrolled(_hub, "GRC");
-    }
-
-    public async Task DisposeAsync()
-    {
-        _ita.Dispose();
-        _grc.Dispose();
-        await _hub.DisposeAsync();
-    }
-
     private static async Task ReleaseAndPushAsync(TestNode node, int rows, int seed)
     {
         var (_, built, result) = await node.ImportReleasePushAsync(rows, seed);
