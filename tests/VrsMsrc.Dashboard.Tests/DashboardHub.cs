@@ -137,7 +137,7 @@ public sealed class DashboardHub : IAsyncLifetime
         // The hub's certificate is signed by the test's regional CA, which chromium does not know.
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            IgnoreHTTPSErrors = true, AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
+            IgnoreHTTPSErrors = true, AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1366, Height = 768 }, ReducedMotion = ReducedMotion.Reduce,
         });
         var page = await context.NewPageAsync();
         var errors = _errors[page] = [];

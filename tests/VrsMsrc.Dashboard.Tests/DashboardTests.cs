@@ -42,6 +42,11 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             Assert.Equal(node.Months.ToString(CultureInfo.InvariantCulture), freshness.Cell(node.State, "months released"));
         }
 
+        // On a 1024x768 projector the page reflows instead of scrolling sideways.
+        await page.SetViewportSizeAsync(1024, 768);
+        await DashboardHub.ScreenshotAsync(page, "overview-projector");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
+
         // Each page names its source and its caveats.
         Assert.Contains("states ESP, GRC, ITA", await page.Locator(".source").InnerTextAsync());
         Assert.Contains("Detections are not persons", await page.Locator(".caveats").InnerTextAsync());

@@ -19,6 +19,8 @@ export function draw(element, option, label) {
     color: PALETTE,
     aria: { enabled: true, label: { description: label }, decal: { show: true } },
     textStyle: { fontSize: 14 },
+    // Motion only for those who have not asked their system for less (and never in the tests' screenshots).
+    animation: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
     tooltip: { trigger: option.series?.[0]?.type === 'sankey' ? 'item' : 'axis' },
     ...option,
   });
