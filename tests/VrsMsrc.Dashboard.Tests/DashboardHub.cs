@@ -37,6 +37,10 @@ public sealed class DashboardHub : IAsyncLifetime
     private string _regionalToken = "";
 
     public string Url => $"https://localhost:{_listeners.AnalystPort}";
+    public string ExchangeUrl => $"https://localhost:{_listeners.ExchangePort}";
+
+    /// <summary>The nodes' data directories (certificate and key among them), by state.</summary>
+    internal Dictionary<string, NodePaths> Nodes { get; } = [];
     public IServiceProvider Services => _app.Services;
     public IBrowser Browser { get; private set; } = null!;
     internal HubPaths Paths { get; private set; } = null!;
@@ -84,6 +88,7 @@ public sealed class DashboardHub : IAsyncLifetime
         await File.WriteAllTextAsync(certificate, issued.Pem);
         NodeSetup.Enrol(paths, new FileInfo(certificate), new FileInfo(Paths.CaCertificate));
 
+        Nodes[state] = paths;
         var node = new NodeContext(paths, TimeProvider.System, NullLogger.Instance);
         var (incidents, migrants, facilitators) = DemoRecords.For(state, seed);
         foreach (var (kind, content) in new[] { ("incidents", incidents), ("migrants", migrants), ("facilitators", facilitators) })

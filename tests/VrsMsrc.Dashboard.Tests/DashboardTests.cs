@@ -1,7 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Dashboard;
 using VrsMsrc.Hub.Nodes;
@@ -263,6 +267,42 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             Assert.True(serious.Count == 0, string.Join("\n", serious));
         }
     }
+
+    [Fact]
+    public async Task The_bundle_is_served_on_the_analyst_listener_and_not_on_the_exchange_listener()
+    {
+        var ca = RegionalTrust.LoadCertificate(hub.Paths.CaCertificate);
+        using var analyst = Client(ca, null);
+        var page = await analyst.GetAsync(new Uri(hub.Url + "/dashboard/"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<script type=\"module\"", html, StringComparison.Ordinal);
+        // Everything the page loads comes from the hub itself: no address outside it.
+        Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
+
+        // A valid node certificate reaches the exchange listener, which serves the Exchange and nothing else.
+        // SslStream on Linux presents only keys that are not ephemeral: round-trip through PKCS#12.
+        using var pem = RegionalTrust.LoadWithKey(hub.Nodes["ITA"].Certificate, hub.Nodes["ITA"].Key);
+        using var node = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        using var exchange = Client(ca, node);
+        Assert.Equal(HttpStatusCode.NotFound, (await exchange.GetAsync(new Uri(hub.ExchangeUrl + "/dashboard/"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await exchange.GetAsync(new Uri(hub.ExchangeUrl + "/dashboard/index.html"))).StatusCode);
+    }
+
+    /// <summary>An HTTP/2 client (the exchange listener speaks nothing else) that trusts the regional CA, presenting <paramref name="certificate"/>.</summary>
+    private static HttpClient Client(X509Certificate2 ca, X509Certificate2? certificate) => new(new SocketsHttpHandler
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            ClientCertificates = certificate is null ? null : [certificate],
+            RemoteCertificateValidationCallback = (_, c, _, _) =>
+                c is X509Certificate2 hub && RegionalTrust.ChainError(hub, ca, DateTimeOffset.UtcNow, RegionalTrust.ServerAuth) is null,
+        },
+    })
+    {
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     /// <summary>Presses Tab until <paramref name="selector"/> has the focus (at most 80 times), as a keyboard user would.</summary>
     private static async Task TabUntilAsync(IPage page, string selector)
