@@ -70,6 +70,9 @@ exchange_port=$(free_port); analyst_port=$(free_port)
 pids+=($!)
 wait_for_port "$exchange_port"
 echo "hub serving: exchange https://127.0.0.1:$exchange_port (mutual TLS), analysts https://127.0.0.1:$analyst_port"
+# An analyst and an operator for the dashboard (docs/dashboard.md), with passwords made for this demo.
+demo_password=$("$hub" user add demo-analyst --role regional-analyst --data-dir "$dir/hub" | sed -n 's/^Password (shown once): //p')
+operator_password=$("$hub" user add demo-operator --role operator --data-dir "$dir/hub" | sed -n 's/^Password (shown once): //p')
 
 step "Sample data: Frontex routes split over the reporting states"
 "$here/sample-data/frontex-to-incidents.sh" "$here/sample-data/frontex_ibc_monthly_2009-2025.csv" "$dir/sample"
@@ -161,6 +164,8 @@ EOT
 if [ "$keep" = 1 ]; then
   echo
   echo "Hub and nodes keep serving (pids ${pids[*]}); stop them with: kill ${pids[*]}"
+  echo "Dashboard: https://127.0.0.1:$analyst_port/dashboard/ (its certificate is signed by the demo's CA, $dir/hub/pki/ca.crt)"
+  echo "  sign in as demo-analyst / $demo_password, or as demo-operator / $operator_password for the node status"
 else
   step "Stopping hub and nodes"
   stop_all

@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using VrsMsrc.Hub.Configuration;
+using VrsMsrc.Hub.Dashboard;
 using VrsMsrc.Hub.Exchange;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Storage;
@@ -33,6 +34,7 @@ internal static class HubServer
         builder.Services.AddHubSecurity(paths);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
         builder.Services.AddTrendsApi();
+        builder.Services.AddDashboard();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -65,6 +67,7 @@ internal static class HubServer
         app.MapGrpcService<SessionService>().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapGrpcService<TrendsService>().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapSeriesExport().RequireAuthorization(SecurityServices.AnalystPolicy);
+        app.MapDashboard();
         return app;
     }
 
