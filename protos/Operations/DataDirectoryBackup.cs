@@ -15,7 +15,10 @@ public sealed record BackupFile(string Path, long Bytes, string Sha256);
 public sealed record BackupManifest(string Service, string CreatedAt, string Software, long SchemaVersion, string IntegrityCheck, IReadOnlyDictionary<string, long> Rows, IReadOnlyList<BackupFile> Files);
 
 /// <summary>What a service backs up: its SQLite file, and the files beside it that it cannot run without.</summary>
-/// <param name="Files">Paths relative to the data directory; a missing one is skipped (a node not enrolled yet has no certificate).</param>
+/// <param name="Files">
+/// Paths relative to the data directory; a missing one is skipped (a node not enrolled yet has no
+/// certificate). A path ending in '/' stands for every file in that directory.
+/// </param>
 /// <param name="Tables">Tables whose row counts the manifest records, to compare after a restore.</param>
 public sealed record BackupPlan(string Service, string Database, IReadOnlyList<string> Files, IReadOnlyList<string> Tables, Assembly Migrations);
 
@@ -62,7 +65,7 @@ public static class DataDirectoryBackup
         }
 
         var files = new List<BackupFile> { Describe(destination, plan.Database) };
-        foreach (var relative in plan.Files.Where(f => File.Exists(Path.Combine(dataDir, f))))
+        foreach (var relative in Expand(plan.Files, dataDir).Where(f => File.Exists(Path.Combine(dataDir, f))))
         {
             var target = Path.Combine(destination, relative);
             CreateDirectory(Path.GetDirectoryName(target)!);
@@ -152,6 +155,12 @@ public static class DataDirectoryBackup
         var rows = tables.ToDictionary(t => t, t => connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM \"{t}\""));
         return (integrity, rows, connection.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     }
+
+    private static IEnumerable<string> Expand(IEnumerable<string> files, string dataDir) => files.SelectMany(f => !f.EndsWith('/')
+        ? [f]
+        : Directory.Exists(Path.Combine(dataDir, f))
+            ? Directory.EnumerateFiles(Path.Combine(dataDir, f)).Order(StringComparer.Ordinal).Select(p => f + Path.GetFileName(p))
+            : []);
 
     private static BackupFile Describe(string root, string relative)
     {

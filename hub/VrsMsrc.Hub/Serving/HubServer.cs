@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Exchange;
+using VrsMsrc.Hub.Operations;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Trends;
@@ -33,6 +34,7 @@ internal static class HubServer
         builder.Services.AddHubSecurity(paths);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
         builder.Services.AddTrendsApi();
+        builder.AddHubOperations(paths, settings);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -65,6 +67,7 @@ internal static class HubServer
         app.MapGrpcService<SessionService>().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapGrpcService<TrendsService>().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapSeriesExport().RequireAuthorization(SecurityServices.AnalystPolicy);
+        app.MapHubOperations();
         return app;
     }
 
