@@ -11,7 +11,7 @@ namespace VrsMsrc.Contracts.Operations;
 /// <summary>One wrong setting: its name (sections joined by ':'), where its value came from, and why it is wrong.</summary>
 public sealed record SettingProblem(string Setting, string Source, string Reason)
 {
-    public override string ToString() => $"{Setting} ({Source}): {Reason}";
+    public override string ToString() => $"{Source}: {Setting}: {Reason}";
 }
 
 /// <summary>A check of loaded settings: the setting it is about and its problem, or null. Each section adds its own.</summary>
@@ -82,7 +82,7 @@ public static class SettingsLoader
             }
             catch (Exception e) when (e is FormatException or InvalidDataException or JsonException or FileNotFoundException)
             {
-                problems.Add(new SettingProblem("(file)", source, e.InnerException?.Message ?? e.Message));
+                problems.Add(new SettingProblem("(file)", source, $"not valid JSON: {e.GetBaseException().Message}"));
             }
         }
 
@@ -118,7 +118,8 @@ public static class SettingsLoader
             }
         }
 
-        foreach (var required in typeof(T).GetProperties().Where(p => p.GetCustomAttribute<System.Runtime.CompilerServices.RequiredMemberAttribute>() is not null))
+        var unreadable = problems.Any(p => p.Setting == "(file)");
+        foreach (var required in typeof(T).GetProperties().Where(p => !unreadable && p.GetCustomAttribute<System.Runtime.CompilerServices.RequiredMemberAttribute>() is not null))
         {
             if (!values.ContainsKey(required.Name))
             {
@@ -126,19 +127,20 @@ public static class SettingsLoader
             }
         }
 
-        if (problems.Count > 0)
+        if (problems.Any(p => p.Setting == "(file)" || p.Reason.StartsWith("missing", StringComparison.Ordinal)))
         {
             return new SettingsResult<T>(null, problems, []);
         }
 
+        // The rules judge the valid values (a wrong one keeps its default here), so that one run reports everything.
         var settings = Build<T>(values.Values.Select(v => (v.Path, v.Value)));
         foreach (var rule in rules)
         {
             if (rule.Problem(settings) is { } reason)
             {
-                var source = values.Where(v => v.Key.StartsWith(rule.Setting, StringComparison.OrdinalIgnoreCase))
-                    .Select(v => v.Value.Source).LastOrDefault() ?? "default";
-                problems.Add(new SettingProblem(rule.Setting, source, reason));
+                var sources = values.Where(v => v.Key.StartsWith(rule.Setting, StringComparison.OrdinalIgnoreCase)).Select(v => v.Value.Source).Distinct().ToList();
+                var source = sources.Where(s => s.StartsWith("environment", StringComparison.Ordinal)).DefaultIfEmpty(sources.LastOrDefault() ?? "default");
+                problems.Add(new SettingProblem(rule.Setting, string.Join(", ", source), reason));
             }
         }
 
