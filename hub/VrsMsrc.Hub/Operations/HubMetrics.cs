@@ -39,7 +39,7 @@ internal sealed class HubMetrics
         meter.CreateObservableGauge("vrs.hub.state.last_release.age", () => Freshness.Read(cells, registry, settings, time)
             .Where(f => f.LastReleaseAt is not null).Select(f => State((time.GetUtcNow() - f.LastReleaseAt!.Value).TotalSeconds, f.State)), "s",
             "Time since each state's last accepted release");
-        meter.CreateObservableGauge("vrs.hub.certificate.days_left", () => CertificateDaysLeft(registry, paths, time), "d",
+        meter.CreateObservableGauge("vrs.hub.certificate.remaining", () => CertificateDaysLeft(registry, paths, time), "d",
             "Days until a certificate expires: the regional CA, the hub's, and each node's newest unrevoked one");
     }
 
@@ -78,7 +78,7 @@ internal sealed class HubMetrics
         var result = new List<Measurement<double>>();
         foreach (var (name, file) in new[] { ("ca", paths.CaCertificate), ("hub", paths.HubCertificate) })
         {
-            using var certificate = X509Certificate2.CreateFromPemFile(file);
+            using var certificate = VrsMsrc.Contracts.Security.RegionalTrust.LoadCertificate(file);
             result.Add(new((certificate.NotAfter.ToUniversalTime() - now.UtcDateTime).TotalDays, new KeyValuePair<string, object?>("certificate", name)));
         }
 

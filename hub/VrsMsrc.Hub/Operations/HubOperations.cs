@@ -45,7 +45,7 @@ internal static class HubOperations
         builder.Services.AddGrpcHealthChecks()
             .AddCheck("database", () => DatabaseReadiness(paths))
             .AddCheck("certificate", () => CertificateReadiness(paths));
-        builder.Services.AddSingleton<HubMetrics>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HubMetrics>(sp, paths));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(HubMetrics.MeterName)
             // Request durations by route: Trends.* is query latency, Exchange/Push is push latency.
@@ -87,7 +87,7 @@ internal static class HubOperations
 
     private static HealthCheckResult CertificateReadiness(HubPaths paths)
     {
-        using var hub = X509Certificate2.CreateFromPemFile(paths.HubCertificate);
+        using var hub = VrsMsrc.Contracts.Security.RegionalTrust.LoadCertificate(paths.HubCertificate);
         var now = DateTime.UtcNow;
         return now < hub.NotBefore.ToUniversalTime() || now > hub.NotAfter.ToUniversalTime()
             ? HealthCheckResult.Unhealthy($"pki/hub.crt is not valid now (until {hub.NotAfter.ToUniversalTime():u}): vrs-hub pki rotate")

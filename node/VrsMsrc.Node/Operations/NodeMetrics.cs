@@ -32,7 +32,7 @@ internal sealed class NodeMetrics
         meter.CreateObservableCounter("vrs.node.releases", () => Scalar(node, "SELECT COUNT(*) FROM outbox"), "{release}", "Releases built");
         meter.CreateObservableGauge("vrs.node.outbox.depth", () => Outbox(node), "{release}", "Releases by outbox state: pending, delivered, dead");
         meter.CreateObservableGauge("vrs.node.outbox.oldest.age", () => OldestPendingAge(node), "s", "Age of the oldest release still pending (0 when none is)");
-        meter.CreateObservableGauge("vrs.node.certificate.days_left", () => CertificateDaysLeft(node), "d", "Days until node.crt expires");
+        meter.CreateObservableGauge("vrs.node.certificate.remaining", () => CertificateDaysLeft(node), "d", "Days until node.crt expires");
     }
 
     private static long Scalar(NodeContext node, string sql)
@@ -70,7 +70,7 @@ internal sealed class NodeMetrics
             return [];
         }
 
-        using var certificate = X509Certificate2.CreateFromPemFile(node.Paths.Certificate);
+        using var certificate = VrsMsrc.Contracts.Security.RegionalTrust.LoadCertificate(node.Paths.Certificate);
         return [new((certificate.NotAfter.ToUniversalTime() - node.Time.GetUtcNow().UtcDateTime).TotalDays)];
     }
 }

@@ -43,7 +43,7 @@ internal sealed class CertificateReadiness(NodeContext node) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Unhealthy("not enrolled: no node.crt (vrs-node enrol)"));
         }
 
-        using var certificate = X509Certificate2.CreateFromPemFile(node.Paths.Certificate);
+        using var certificate = VrsMsrc.Contracts.Security.RegionalTrust.LoadCertificate(node.Paths.Certificate);
         var now = node.Time.GetUtcNow();
         return Task.FromResult(now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime()
             ? HealthCheckResult.Unhealthy($"node.crt is not valid now (valid {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u})")
