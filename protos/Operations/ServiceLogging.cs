@@ -11,8 +11,6 @@ public static class ServiceLogging
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(settings.LogLevel);
-        // Kestrel and ASP.NET log every request at Information: noise next to the service's own events.
-        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var json = settings.LogFormat == LogFormat.Json || (settings.LogFormat == LogFormat.Auto && Console.IsOutputRedirected);
         return json
             ? logging.AddJsonConsole(o =>
