@@ -2,6 +2,7 @@ using System.CommandLine;
 using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Hub.Accounts;
 using VrsMsrc.Hub.Audit;
+using VrsMsrc.Hub.Operations;
 using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Serving;
@@ -25,5 +26,9 @@ var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trend
     DetectCommand.Create(),
     AlertCommands.Create(dataDir),
     SimilarCommand.Create(dataDir),
+    HubOperations.Config(dataDir),
+    HubOperations.FreshnessCommand(dataDir),
+    HubOperations.BackupCommand(dataDir),
+    HubOperations.RestoreCommand(dataDir),
 };
 return await CommandLine.RunAsync(root, args);

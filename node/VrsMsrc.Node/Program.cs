@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Node.Ingest;
+using VrsMsrc.Node.Operations;
 using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Setup;
@@ -21,5 +22,8 @@ var root = new RootCommand("VrsMsrc node: keeps the state's records, releases pr
     LogCommand.Create(dataDir),
     ServeCommand.Create(dataDir),
     ApiKeyCommands.Create(dataDir),
+    NodeOperations.Config(dataDir),
+    NodeOperations.BackupCommand(dataDir),
+    NodeOperations.RestoreCommand(dataDir),
 };
 return await CommandLine.RunAsync(root, args);

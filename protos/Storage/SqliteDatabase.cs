@@ -53,13 +53,8 @@ public static class SqliteDatabase
     {
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         var applied = connection.Query<long>("SELECT version FROM schema_migrations").ToHashSet();
-        var scripts = migrations.GetManifestResourceNames()
-            .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Resource: n, Name: n[(n.IndexOf(".Migrations.", StringComparison.Ordinal) + 12)..]))
-            .Select(s => (s.Resource, s.Name, Version: long.Parse(s.Name[..s.Name.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)))
-            .OrderBy(s => s.Version);
         var count = 0;
-        foreach (var script in scripts.Where(s => !applied.Contains(s.Version)))
+        foreach (var script in Scripts(migrations).Where(s => !applied.Contains(s.Version)))
         {
             using var stream = migrations.GetManifestResourceStream(script.Resource)!;
             using var reader = new StreamReader(stream);
@@ -76,4 +71,11 @@ public static class SqliteDatabase
 
         return count;
     }
+
+    /// <summary>The numbered migration scripts embedded in a service's assembly, in order.</summary>
+    public static IEnumerable<(string Resource, string Name, long Version)> Scripts(Assembly migrations) => migrations.GetManifestResourceNames()
+        .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+        .Select(n => (Resource: n, Name: n[(n.IndexOf(".Migrations.", StringComparison.Ordinal) + 12)..]))
+        .Select(s => (s.Resource, s.Name, Version: long.Parse(s.Name[..s.Name.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)))
+        .OrderBy(s => s.Version);
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using VrsMsrc.Contracts.Operations;
 
 namespace VrsMsrc.Hub.Configuration;
 
@@ -20,13 +20,41 @@ internal sealed record HubSettings
     /// <summary>Accounts, lockout, the sharing rule and certificate warnings.</summary>
     public SecuritySettings Security { get; init; } = new();
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>Logging of 'serve'.</summary>
+    public OperationsSettings Operations { get; init; } = new();
 
-    public static HubSettings Load(HubPaths paths) =>
-        JsonSerializer.Deserialize<HubSettings>(File.ReadAllText(paths.Settings), Json)
-        ?? throw new InvalidDataException($"{paths.Settings} is empty");
+    /// <summary>When 'freshness' calls a state late.</summary>
+    public FreshnessSettings Freshness { get; init; } = new();
 
-    public void Save(HubPaths paths) => File.WriteAllText(paths.Settings, JsonSerializer.Serialize(this, Json));
+    /// <summary>
+    /// Every check of a loaded hub.json (with its environment overrides). A new section adds its own
+    /// rules to this list (see <see cref="SettingRule{T}"/>), and 'config check' reports them all at once.
+    /// </summary>
+    public static readonly IReadOnlyList<SettingRule<HubSettings>> Rules =
+    [
+        new("ExchangeUrl", s => ListenerProblem(s.ExchangeUrl, "https://0.0.0.0:7443")),
+        new("AnalystUrl", s => ListenerProblem(s.AnalystUrl, "https://127.0.0.1:7444")),
+        new("MaxReleaseBytes", s => s.MaxReleaseBytes is < 1024 or > int.MaxValue ? $"{s.MaxReleaseBytes} must be between 1024 and {int.MaxValue}" : null),
+        new("Security:SharingWindowMonths", s => s.Security.SharingWindowMonths is < 1 or > 120 ? "must be between 1 and 120" : null),
+        new("Security:LockoutFailures", s => s.Security.LockoutFailures < 1 ? "must be at least 1" : null),
+        new("Security:LockoutDuration", s => s.Security.LockoutDuration <= TimeSpan.Zero ? "must be longer than zero" : null),
+        new("Security:SessionLifetime", s => s.Security.SessionLifetime <= TimeSpan.Zero ? "must be longer than zero" : null),
+        new("Security:CertificateWarningDays", s => s.Security.CertificateWarningDays < 0 ? "may not be negative" : null),
+        .. OperationsSettings.Rules<HubSettings>(s => s.Operations),
+        new("Freshness:LateAfterMonths", s => s.Freshness.LateAfterMonths < 1 ? "must be at least 1" : null),
+    ];
+
+    /// <summary>hub.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>
+    public static HubSettings Load(HubPaths paths) => SettingsLoader.Load(paths.Settings, Rules);
+
+    public void Save(HubPaths paths) => SettingsLoader.Save(this, paths.Settings);
+
+    /// <summary>Kestrel binds an IP address and a port: a listener URL must give both, over https.</summary>
+    private static string? ListenerProblem(string url, string example) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.AbsolutePath == "/"
+        && (uri.Host == "localhost" || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _))
+            ? null
+            : $"'{url}' must be https with an IP address (or localhost) and a port, like {example}";
 }
 
 /// <summary>The "Security" section of hub.json.</summary>
@@ -46,4 +74,11 @@ internal sealed record SecuritySettings
 
     /// <summary>Certificates expiring sooner than this are flagged by 'nodes' and 'status'.</summary>
     public int CertificateWarningDays { get; init; } = 30;
+}
+
+/// <summary>The "Freshness" section of hub.json.</summary>
+internal sealed record FreshnessSettings
+{
+    /// <summary>A state whose newest month is more than this many months before the current one is late.</summary>
+    public int LateAfterMonths { get; init; } = 2;
 }

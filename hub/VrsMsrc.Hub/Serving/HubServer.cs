@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Dashboard;
 using VrsMsrc.Hub.Exchange;
+using VrsMsrc.Hub.Operations;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Trends;
@@ -35,6 +36,7 @@ internal static class HubServer
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
         builder.Services.AddTrendsApi();
         builder.Services.AddDashboard();
+        builder.AddHubOperations(paths, settings);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -68,6 +70,7 @@ internal static class HubServer
         app.MapGrpcService<TrendsService>().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapSeriesExport().RequireAuthorization(SecurityServices.AnalystPolicy);
         app.MapDashboard();
+        app.MapHubOperations();
         return app;
     }
 

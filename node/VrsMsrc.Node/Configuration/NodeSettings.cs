@@ -1,5 +1,5 @@
-using System.Text.Json;
-using VrsMsrc.Contracts.Cli;
+using VrsMsrc.Contracts.CodeLists;
+using VrsMsrc.Contracts.Operations;
 using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Protection;
 
@@ -36,29 +36,32 @@ internal sealed record NodeSettings
     /// <summary>Retries, circuit breaker and deadlines of delivery to the hub.</summary>
     public DeliveryPolicy Delivery { get; init; } = new();
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>Logging of 'serve'.</summary>
+    public OperationsSettings Operations { get; init; } = new();
 
-    public static NodeSettings Load(NodePaths paths)
-    {
-        var settings = JsonSerializer.Deserialize<NodeSettings>(File.ReadAllText(paths.Settings), Json)
-            ?? throw new InvalidDataException($"{paths.Settings} is empty");
-        if (settings.Protection.Problem() is { } problem)
-        {
-            throw new CommandException($"{paths.Settings}: Protection: {problem}");
-        }
+    /// <summary>How long the node keeps what it needs only for a while.</summary>
+    public NodeRetention Retention { get; init; } = new();
 
-        if (settings.IngestProblem() is { } ingest)
-        {
-            throw new CommandException($"{paths.Settings}: {ingest}");
-        }
+    /// <summary>
+    /// Every check of a loaded node.json (with its environment overrides); a new section adds its own
+    /// rules here, and 'config check' reports them all at once.
+    /// </summary>
+    public static readonly IReadOnlyList<SettingRule<NodeSettings>> Rules =
+    [
+        new("State", s => Codes.IsCountry(s.State) && s.State.All(char.IsAsciiLetterUpper) ? null : $"'{s.State}' is not an ISO 3166-1 alpha-3 code in capitals"),
+        new("HubUrl", s => s.HubUrl is null || (Uri.TryCreate(s.HubUrl, UriKind.Absolute, out var hub) && hub.Scheme == "https") ? null : $"'{s.HubUrl}' must be the hub's https address, like https://hub.example.org:7443"),
+        new("Protection", s => s.Protection.Problem()),
+        new("PublishInterval", s => s.PublishInterval > TimeSpan.Zero ? null : "must be longer than zero"),
+        new("IngestUrl", s => s.IngestProblem()),
+        new("IngestCertificate", s => s.IngestCertificate is { } file && !File.Exists(file) ? $"'{file}' does not exist" : null),
+        new("IngestKey", s => s.IngestKey is { } file && !File.Exists(file) ? $"'{file}' does not exist" : null),
+        new("Delivery", s => s.Delivery.Problem()),
+        .. OperationsSettings.Rules<NodeSettings>(s => s.Operations),
+        new("Retention:RejectsDays", s => s.Retention.RejectsDays < 0 ? "must be 0 (keep for ever) or more" : null),
+    ];
 
-        if (settings.Delivery.Problem() is { } deliveryProblem)
-        {
-            throw new CommandException($"{paths.Settings}: Delivery: {deliveryProblem}");
-        }
-
-        return settings;
-    }
+    /// <summary>node.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>
+    public static NodeSettings Load(NodePaths paths) => SettingsLoader.Load(paths.Settings, Rules);
 
     public string? IngestProblem()
     {
@@ -77,5 +80,15 @@ internal sealed record NodeSettings
             : null;
     }
 
-    public void Save(NodePaths paths) => File.WriteAllText(paths.Settings, JsonSerializer.Serialize(this, Json));
+    public void Save(NodePaths paths) => SettingsLoader.Save(this, paths.Settings);
+}
+
+/// <summary>The "Retention" section of node.json.</summary>
+internal sealed record NodeRetention
+{
+    /// <summary>
+    /// Days a rejects report (rejects/*.rejects.csv and its summary) is kept; 0 keeps them for ever.
+    /// They hold the rejected rows' values, raw data the node should not keep longer than needed.
+    /// </summary>
+    public int RejectsDays { get; init; } = 90;
 }

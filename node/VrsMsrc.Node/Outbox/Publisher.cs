@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -6,6 +7,7 @@ using Polly.CircuitBreaker;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Node.Operations;
 using VrsMsrc.Node.Storage;
 
 namespace VrsMsrc.Node.Outbox;
@@ -146,6 +148,23 @@ internal sealed class Publisher(
     private async Task<PushReceipt> PushAsync(Contracts.V1.Exchange.ExchangeClient client, OutboxEntry entry, CancellationToken ct)
     {
         var payload = entry.Payload;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var receipt = await SendAsync(client, entry, payload, ct);
+            NodeMetrics.PushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", receipt.Status.ToString()));
+            return receipt;
+        }
+        catch (RpcException e)
+        {
+            NodeMetrics.PushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
+            NodeMetrics.PushFailures.Add(1, new KeyValuePair<string, object?>("code", e.StatusCode.ToString()));
+            throw;
+        }
+    }
+
+    private async Task<PushReceipt> SendAsync(Contracts.V1.Exchange.ExchangeClient client, OutboxEntry entry, byte[] payload, CancellationToken ct)
+    {
         using var call = client.Push(deadline: Deadline(policy.PushTimeout(payload.Length)), cancellationToken: ct);
         try
         {

@@ -10,7 +10,7 @@ internal sealed class PublisherService(NodeContext node, ILogger<PublisherServic
     {
         // Within a round the retries ride out short outages; across rounds the circuit breaker and the
         // interval pace the node while the hub is away.
-        var publisher = node.Publisher(node.Settings.Delivery);
+        var publisher = node.Publisher(node.Settings.Delivery, log: log);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -4,6 +4,7 @@ using VrsMsrc.Contracts.Cli;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Ingest;
+using VrsMsrc.Node.Operations;
 
 namespace VrsMsrc.Node.Outbox;
 
@@ -27,6 +28,7 @@ internal static class ServeCommand
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.AddSingleton(node);
         builder.Services.AddHostedService<PublisherService>();
+        builder.AddNodeOperations(node);
         var uri = new Uri(node.Settings.IngestUrl);
         var address = uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host.Trim('[', ']'));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -42,6 +44,7 @@ internal static class ServeCommand
         });
         var app = builder.Build();
         app.MapIngestApi();
+        app.MapNodeOperations();
         return app;
     }
 }
