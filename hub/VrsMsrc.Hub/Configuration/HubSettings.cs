@@ -20,6 +20,9 @@ internal sealed record HubSettings
     /// <summary>Accounts, lockout, the sharing rule and certificate warnings.</summary>
     public SecuritySettings Security { get; init; } = new();
 
+    /// <summary>Which database holds the hub's state.</summary>
+    public StorageSettings Storage { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static HubSettings Load(HubPaths paths) =>
