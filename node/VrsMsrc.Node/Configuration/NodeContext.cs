@@ -41,7 +41,7 @@ internal sealed class NodeContext
     public ReleaseBuilder Releases() => new(Database, new PerturbationTable(Settings.Protection), Settings.State, Time);
 
     public Publisher Publisher(DeliveryPolicy policy, string? hubUrl = null) => new(
-        Database, Outbox, Settings.State, () => HubConnection.Open(Paths, Settings, hubUrl), policy, Time, Log);
+        Database, Outbox, Settings.State, HubConnection.Dialler(Paths, Settings, hubUrl), policy, Time, Log);
 
     /// <summary>node.json's delivery policy with the retries of one command ('push' gives up sooner than 'serve').</summary>
     public Publisher Publisher(int maxRetries, TimeSpan firstDelay, string? hubUrl = null) =>

@@ -13,6 +13,12 @@ internal sealed record NodeSettings
     public string? HubUrl { get; init; }
 
     /// <summary>
+    /// Further addresses of the same hub (several hub processes on one PostgreSQL database): the publisher
+    /// dials them in turn after <see cref="HubUrl"/>, moving to the next whenever one fails.
+    /// </summary>
+    public IReadOnlyList<string> HubUrls { get; init; } = [];
+
+    /// <summary>
     /// Protection parameters. They stay on the node: knowing them and a cell key would let anyone
     /// undo the noise.
     /// </summary>
