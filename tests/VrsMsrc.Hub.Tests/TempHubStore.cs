@@ -55,6 +55,10 @@ internal sealed class TempHubStore : IDisposable
     }
 
     public StoreProvider Provider { get; }
+
+    public HubDatabase SqliteDatabase => _sqlite ?? throw new InvalidOperationException("not a SQLite store");
+
+    public PostgresDatabase PostgresDatabase => _postgres ?? throw new InvalidOperationException("not a PostgreSQL store");
     public HubStores Stores { get; }
     public ICellStore Cells => Stores.Cells;
     public IAlertStore Alerts => Stores.Alerts;
