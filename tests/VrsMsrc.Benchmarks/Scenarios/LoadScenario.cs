@@ -166,8 +166,11 @@ internal sealed class LoadScenario : IScenario
                 channel.Dispose();
             }
 
-            return new Measurement(pushLatencies.Count, work.Sum(w => w.Sum(r => (long)r.Cells)), seconds,
+            var measurement = new Measurement(pushLatencies.Count, work.Sum(w => w.Sum(r => (long)r.Cells)), seconds,
                 P95(pushLatencies), P95(queryLatencies), queryLatencies.Count);
+            // A progress line for whoever watches a long run; the parent reads only the RESULT line.
+            Console.WriteLine($"load on {storage.Provider} ({hubs} hub(s)): {measurement}");
+            return measurement;
         }
         finally
         {
