@@ -7,6 +7,7 @@ using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
+using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Trends;
 using VrsMsrc.Hub.Trends.Detection;
 using VrsMsrc.Hub.Trends.Alerts;
@@ -30,5 +31,6 @@ var root = new RootCommand("VrsMsrc hub: regional CA, exchange with nodes, trend
     HubOperations.FreshnessCommand(dataDir),
     HubOperations.BackupCommand(dataDir),
     HubOperations.RestoreCommand(dataDir),
+    MigrateStoreCommand.Create(dataDir),
 };
 return await CommandLine.RunAsync(root, args);

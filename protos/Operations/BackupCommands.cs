@@ -6,13 +6,19 @@ namespace VrsMsrc.Contracts.Operations;
 /// <summary>'backup DEST' and 'restore SRC' of either service.</summary>
 public static class BackupCommands
 {
-    public static Command Backup(BackupPlan plan, Option<DirectoryInfo> dataDir)
+    /// <param name="elsewhere">Why this data directory's database cannot be copied from here (it lives on a server), or null.</param>
+    public static Command Backup(BackupPlan plan, Option<DirectoryInfo> dataDir, Func<DirectoryInfo, string?>? elsewhere = null)
     {
         var destination = new Argument<DirectoryInfo>("destination") { Description = "A new or empty directory for the backup" };
         var command = new Command("backup", $"Copy this {plan.Service}'s database, keys, certificates and settings, consistently, while it runs") { destination, dataDir };
         command.SetHandler((parse, _) =>
         {
             var dir = parse.GetValue(dataDir)!.FullName;
+            if (elsewhere?.Invoke(parse.GetValue(dataDir)!) is { } reason)
+            {
+                throw new CommandException(reason);
+            }
+
             if (!File.Exists(Path.Combine(dir, plan.Database)))
             {
                 throw new CommandException($"{dir} is not a {plan.Service} data directory (no {plan.Database})");

@@ -98,10 +98,27 @@ public static class SettingsLoader
 
         // Leaf values, the last layer winning, under the settings type's own spelling of each name.
         var values = new Dictionary<string, (string? Value, string Source, PropertyInfo[] Path)>(StringComparer.OrdinalIgnoreCase);
+        var lists = new Dictionary<string, (SortedDictionary<int, string> Items, string Source, PropertyInfo[] Path)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (source, configuration) in layers)
         {
             foreach (var (key, value) in configuration.AsEnumerable().Where(kv => kv.Value is not null || IsNullLeaf(configuration, kv.Key)))
             {
+                if (TextListItem(typeof(T), key, value) is { } item)
+                {
+                    // A layer that gives a list replaces the whole list of the layers below it.
+                    if (!lists.TryGetValue(Name(item.Path), out var list) || list.Source != source)
+                    {
+                        lists[Name(item.Path)] = list = (new SortedDictionary<int, string>(), source, item.Path);
+                    }
+
+                    foreach (var (index, text) in item.Items)
+                    {
+                        list.Items[index] = text;
+                    }
+
+                    continue;
+                }
+
                 if (Resolve(typeof(T), key) is not { } path)
                 {
                     problems.Add(new SettingProblem(key, source, "unknown setting (misspelt, or from another version?)"));
@@ -132,8 +149,14 @@ public static class SettingsLoader
             return new SettingsResult<T>(null, problems, []);
         }
 
+        // Lists join the scalar values so that rules and 'config check' name the layer a list came from.
+        foreach (var list in lists.Values)
+        {
+            values[Name(list.Path)] = (null, list.Source, list.Path);
+        }
+
         // The rules judge the valid values (a wrong one keeps its default here), so that one run reports everything.
-        var settings = Build<T>(values.Values.Select(v => (v.Path, v.Value)));
+        var settings = Build<T>(values.Values.Select(v => (v.Path, v.Value)), lists.Values.Select(l => (l.Path, (IReadOnlyCollection<string>)l.Items.Values)));
         foreach (var rule in rules)
         {
             if (rule.Problem(settings) is { } reason)
@@ -146,6 +169,28 @@ public static class SettingsLoader
 
         return new SettingsResult<T>(problems.Count == 0 ? settings : null, problems, Effective(settings, values));
     }
+
+    /// <summary>
+    /// A list of text settings (such as a node's further hub addresses): given in JSON as an array (keys
+    /// NAME:0, NAME:1, …) or in one variable as values separated by commas. Null if the key is not one.
+    /// </summary>
+    private static (PropertyInfo[] Path, IEnumerable<(int Index, string Text)> Items)? TextListItem(Type type, string key, string? value)
+    {
+        if (Resolve(type, key) is { } whole && IsTextList(whole[^1].PropertyType))
+        {
+            var texts = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (whole, texts.Select((text, i) => (i, text)));
+        }
+
+        var colon = key.LastIndexOf(':');
+        return colon > 0 && int.TryParse(key[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && Resolve(type, key[..colon]) is { } path && IsTextList(path[^1].PropertyType) && !string.IsNullOrWhiteSpace(value)
+            ? (path, [(index, value.Trim())])
+            : null;
+    }
+
+    private static bool IsTextList(Type type) =>
+        type != typeof(string) && typeof(IEnumerable<string>).IsAssignableFrom(type) && type.IsAssignableFrom(typeof(string[]));
 
     private static bool IsNullLeaf(IConfiguration configuration, string key) => !configuration.GetSection(key).GetChildren().Any();
 
@@ -219,9 +264,14 @@ public static class SettingsLoader
     };
 
     /// <summary>The settings object from the checked values; what no layer sets keeps its default in code.</summary>
-    private static T Build<T>(IEnumerable<(PropertyInfo[] Path, string? Value)> values)
+    private static T Build<T>(IEnumerable<(PropertyInfo[] Path, string? Value)> values, IEnumerable<(PropertyInfo[] Path, IReadOnlyCollection<string> Items)> lists)
     {
         var root = new JsonObject();
+        foreach (var (path, items) in lists)
+        {
+            Section(root, path)[path[^1].Name] = new JsonArray([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
+        }
+
         foreach (var (path, value) in values)
         {
             if (string.IsNullOrEmpty(value) && !IsScalar(path[^1].PropertyType))
@@ -229,16 +279,21 @@ public static class SettingsLoader
                 continue; // an empty section: its settings keep their defaults
             }
 
+            Section(root, path)[path[^1].Name] = string.IsNullOrEmpty(value) ? null : Parse(path[^1].PropertyType, value);
+        }
+
+        return root.Deserialize<T>(Json)!;
+
+        static JsonObject Section(JsonObject root, PropertyInfo[] path)
+        {
             var node = root;
             foreach (var section in path[..^1])
             {
                 node = (JsonObject)(node[section.Name] ??= new JsonObject());
             }
 
-            node[path[^1].Name] = string.IsNullOrEmpty(value) ? null : Parse(path[^1].PropertyType, value);
+            return node;
         }
-
-        return root.Deserialize<T>(Json)!;
     }
 
     /// <summary>Every scalar setting with its value and where it came from ("default" for code's own).</summary>
@@ -254,11 +309,12 @@ public static class SettingsLoader
             {
                 var name = prefix + property.Name;
                 var value = instance is null ? null : property.GetValue(instance);
-                if (IsScalar(property.PropertyType))
+                if (IsScalar(property.PropertyType) || IsTextList(property.PropertyType))
                 {
                     var text = value switch
                     {
                         null => null,
+                        IEnumerable<string> list => string.Join(',', list),
                         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
                         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
                         _ => value.ToString(),

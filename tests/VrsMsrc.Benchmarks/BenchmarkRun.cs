@@ -20,13 +20,14 @@ internal interface IScenario
 }
 
 /// <summary>
-/// dotnet run -c Release --project tests/VrsMsrc.Benchmarks -- [--quick] [--json FILE] [--only NAME]
+/// dotnet run -c Release --project tests/VrsMsrc.Benchmarks -- [--quick] [--json FILE] [--only NAME] [--postgres CONNECTION]
 /// Each scenario runs in a child process of its own, so that its peak memory is its own.
 /// </summary>
 internal static class BenchmarkRun
 {
     private static readonly IScenario[] Scenarios = [
         new ImportScenario(), new ReleaseFullScenario(), new ReleaseIncrementalScenario(), new PushScenario(), new HubIngestScenario(), new QueryScenario(), new DetectScenario(),
+        new LoadScenario(),
     ];
 
     public static async Task<int> MainAsync(string[] args)
@@ -34,6 +35,12 @@ internal static class BenchmarkRun
         var quick = args.Contains("--quick");
         var json = Value(args, "--json");
         var only = Value(args, "--only");
+        if (Value(args, "--postgres") is { } postgres)
+        {
+            // Children inherit it: the load scenario's PostgreSQL server.
+            Environment.SetEnvironmentVariable(LoadScenario.PostgresVariable, postgres);
+        }
+
         if (Value(args, "--child") is { } child)
         {
             return RunChild(child, quick);

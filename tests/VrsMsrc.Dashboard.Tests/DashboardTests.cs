@@ -184,7 +184,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
         await DashboardHub.ScreenshotAsync(page, "nodes");
         var shown = await Shown.TableAsync(page, "nodes");
         var registry = hub.Services.GetRequiredService<INodeRegistry>().List();
-        var hellos = hub.Services.GetRequiredService<NodeHellos>().Latest();
+        var hellos = hub.Services.GetRequiredService<INodeRegistry>().Hellos();
         Assert.Equal(DashboardHub.States, shown.Rows.Select(r => r[0]));
         foreach (var node in registry)
         {

@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Storage;
 
@@ -7,24 +7,28 @@ namespace VrsMsrc.Hub.Tests;
 
 /// <summary>How the hub's store applies releases that arrive late, twice, out of order or all at once.</summary>
 [Trait("Category", "Unit")]
-public sealed class ReleaseApplyTests : IDisposable
+public abstract class ReleaseApplyTests(StoreProvider provider) : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store = new(provider);
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static Release Totals(string state, params (string Month, long Version, long Value)[] months) =>
         TempHubStore.Release(state, months.Select(m => (m.Month, m.Version, "totals", Array.Empty<string>(), "migrants", m.Value)).ToArray());
 
     private long Count(string table)
     {
-        using var connection = _store.Database.Open(readOnly: true);
+        using var connection = _store.Open();
         return connection.ExecuteScalar<long>(table == "cells" ? "SELECT COUNT(*) FROM cells" : "SELECT COUNT(*) FROM releases");
     }
 
     private List<(string Month, long Version, long Value)> Stored(string state)
     {
-        using var connection = _store.Database.Open(readOnly: true);
+        using var connection = _store.Open();
         return connection.Query<(string, long, long)>(
             """
             SELECT v.month, v.version, c.value FROM month_versions v
@@ -104,7 +108,7 @@ public sealed class ReleaseApplyTests : IDisposable
         var february = broken.Months[1].Tables.Single(t => t.Table == "totals");
         february.Cells.Add(february.Cells[0].Clone());
 
-        Assert.Throws<SqliteException>(() => _store.Apply(broken));
+        Assert.ThrowsAny<DbException>(() => _store.Apply(broken));
 
         Assert.Equal([("2024-01", 1L, 100L)], Stored("ITA"));
         Assert.Equal(1, Count("releases"));
@@ -124,3 +128,10 @@ public sealed class ReleaseApplyTests : IDisposable
         Assert.Equal(600, Count("cells"));
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class ReleaseApplyTestsOnSqlite() : ReleaseApplyTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class ReleaseApplyTestsOnPostgres() : ReleaseApplyTests(StoreProvider.Postgres);

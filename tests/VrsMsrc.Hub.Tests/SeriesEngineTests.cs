@@ -5,13 +5,14 @@ using VrsMsrc.Hub.Trends;
 namespace VrsMsrc.Hub.Tests;
 
 [Trait("Category", "Unit")]
-public sealed class SeriesEngineTests : IDisposable
+public abstract class SeriesEngineTests : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
     private readonly SeriesEngine _engine;
 
-    public SeriesEngineTests()
+    protected SeriesEngineTests(StoreProvider provider)
     {
+        _store = new(provider);
         _engine = new SeriesEngine(_store.Cells);
         _store.Apply(TempHubStore.Release("ITA",
             ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 100),
@@ -24,7 +25,11 @@ public sealed class SeriesEngineTests : IDisposable
             ("2024-02", 1, "totals", [], "migrants", 11)));
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private SeriesResponse Series(string by = "", string period = "month", string from = "", string to = "", string[]? where = null, string table = "corridors")
     {
@@ -104,3 +109,10 @@ public sealed class SeriesEngineTests : IDisposable
         Assert.Equal(4, Series(by: "state").Points.Count(p => p.Group == "ITA"));
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class SeriesEngineTestsOnSqlite() : SeriesEngineTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class SeriesEngineTestsOnPostgres() : SeriesEngineTests(StoreProvider.Postgres);

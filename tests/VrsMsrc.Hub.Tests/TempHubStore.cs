@@ -1,22 +1,96 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Accounts;
+using VrsMsrc.Hub.Audit;
+using VrsMsrc.Hub.Nodes;
 using VrsMsrc.Hub.Storage;
+using VrsMsrc.Hub.Storage.Postgres;
+using VrsMsrc.Hub.Trends.Alerts;
 
 namespace VrsMsrc.Hub.Tests;
 
-/// <summary>A migrated hub database in a temporary folder, with a helper to apply releases to it.</summary>
+/// <summary>The database a store test runs on; every store test class runs once on each.</summary>
+public enum StoreProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// A migrated, empty hub store with a helper to apply releases to it: a SQLite file in a temporary
+/// folder, or a schema of its own in the PostgreSQL server named by VRS_TEST_POSTGRES (which .ci/run
+/// starts). Without that variable the PostgreSQL tests fail, saying so: they are never skipped.
+/// </summary>
 internal sealed class TempHubStore : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vrs-hub-test-");
+    public const string PostgresVariable = "VRS_TEST_POSTGRES";
 
-    public TempHubStore()
+    private readonly DirectoryInfo? _dir;
+    private readonly HubDatabase? _sqlite;
+    private readonly PostgresDatabase? _postgres;
+    private readonly string? _schema;
+
+    public TempHubStore(StoreProvider provider = StoreProvider.Sqlite)
     {
-        Database = new HubDatabase(Path.Combine(_dir.FullName, "hub.db"));
-        Database.Migrate();
-        Cells = new SqliteCellStore(Database);
+        Provider = provider;
+        if (provider == StoreProvider.Sqlite)
+        {
+            _dir = Directory.CreateTempSubdirectory("vrs-hub-test-");
+            _sqlite = new HubDatabase(Path.Combine(_dir.FullName, "hub.db"));
+            Stores = HubStores.Sqlite(_sqlite, TimeProvider.System);
+        }
+        else
+        {
+            _schema = "test_" + Guid.NewGuid().ToString("N");
+            using (var admin = new NpgsqlConnection(PostgresConnectionString()))
+            {
+                admin.Execute($"CREATE SCHEMA {_schema}");
+            }
+
+            _postgres = new PostgresDatabase(SchemaConnectionString());
+            Stores = HubStores.Postgres(_postgres, TimeProvider.System);
+        }
     }
 
-    public HubDatabase Database { get; }
-    public SqliteCellStore Cells { get; }
+    public StoreProvider Provider { get; }
+
+    public HubDatabase SqliteDatabase => _sqlite ?? throw new InvalidOperationException("not a SQLite store");
+
+    public PostgresDatabase PostgresDatabase => _postgres ?? throw new InvalidOperationException("not a PostgreSQL store");
+    public HubStores Stores { get; }
+    public ICellStore Cells => Stores.Cells;
+    public IAlertStore Alerts => Stores.Alerts;
+    public IAccountStore Accounts => Stores.Accounts;
+
+    /// <summary>The test server's connection string; a clear failure when it was not given.</summary>
+    public static string PostgresConnectionString() =>
+        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{PostgresVariable} is not set: the hub's store tests run on PostgreSQL as well as SQLite. Start a test server with " +
+                "'eval \"$(deploy/postgres/start-test-postgres.sh)\"' (as .ci/run does) and run the tests again.");
+
+    /// <summary>The test server with this store's schema first on the search path.</summary>
+    public string SchemaConnectionString() => new NpgsqlConnectionStringBuilder(PostgresConnectionString()) { SearchPath = _schema }.ToString();
+
+    /// <summary>A connection for a test's own checks on the tables, which have the same names on both.</summary>
+    public DbConnection Open() => _sqlite is not null ? _sqlite.Open(readOnly: true) : _postgres!.Open();
+
+    /// <summary>
+    /// The same PostgreSQL store as another hub process sees it: its own connection pool and store
+    /// objects, so that nothing in-process orders it against this one.
+    /// </summary>
+    public HubStores AnotherProcess() => Provider == StoreProvider.Postgres
+        ? HubStores.Postgres(new PostgresDatabase(SchemaConnectionString()), TimeProvider.System)
+        : throw new InvalidOperationException("several hub processes share a store only on PostgreSQL");
+
+    public INodeRegistry Registry(TimeProvider time) =>
+        _sqlite is not null ? new SqliteNodeRegistry(_sqlite, time) : new PostgresNodeRegistry(_postgres!, time);
+
+    public IAuditLog Audit(TimeProvider time) =>
+        _sqlite is not null ? new SqliteAuditLog(_sqlite, time) : new PostgresAuditLog(_postgres!, time);
 
     public static Release Release(string state, params (string Month, long Version, string Table, string[] Dims, string Measure, long Value)[] cells)
     {
@@ -43,10 +117,17 @@ internal sealed class TempHubStore : IDisposable
 
     public void Dispose()
     {
-        Cells.Dispose();
+        Stores.Dispose();
+        if (_schema is not null)
+        {
+            using var admin = new NpgsqlConnection(PostgresConnectionString());
+            admin.Execute($"DROP SCHEMA {_schema} CASCADE");
+            return;
+        }
+
         try
         {
-            _dir.Delete(recursive: true);
+            _dir!.Delete(recursive: true);
         }
         catch (IOException)
         {

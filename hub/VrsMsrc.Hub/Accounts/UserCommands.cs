@@ -78,7 +78,7 @@ internal static class UserCommands
         command.SetHandler((parse, _) =>
         {
             var admin = AdminContext.Open(parse.GetValue(dataDir)!);
-            var store = new SqliteAccountStore(admin.Database);
+            var store = admin.AccountStore;
             if (parse.GetValue(tokens))
             {
                 TabularOutput.Write(Console.Out, parse.GetValue(format)!, ["id", "account", "kind", "label", "created_at", "expires_at", "revoked_at"],

@@ -30,7 +30,6 @@ internal static class DashboardServices
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
-        services.AddSingleton<NodeHellos>();
         services.AddGrpc().AddServiceOptions<ExchangeService>(o => o.Interceptors.Add<HelloRecorder>());
         return services;
     }
@@ -67,7 +66,7 @@ internal static class DashboardServices
     /// Per node: enrolment, certificate expiry, coverage from the trends engine, and what the node said at
     /// its last Hello. Operators only: it describes the network, not the data; audited like every question.
     /// </summary>
-    private static IResult NodeStatus(HttpContext context, INodeRegistry registry, NodeHellos hellos, TrendQueries trends,
+    private static IResult NodeStatus(HttpContext context, INodeRegistry registry, TrendQueries trends,
         SharingRule sharing, IAuditLog audit, HubSettings settings, TimeProvider time)
     {
         var identity = AnalystClaims.Identity(context.User);
@@ -80,7 +79,7 @@ internal static class DashboardServices
 
         var now = time.GetUtcNow();
         var coverage = trends.Coverage(new CoverageRequest(), sharing.ScopeFor(identity)).Nodes.ToDictionary(n => n.State, StringComparer.Ordinal);
-        var hello = hellos.Latest();
+        var hello = registry.Hellos();
         var nodes = registry.List().Select(n =>
         {
             var covered = coverage.GetValueOrDefault(n.State);

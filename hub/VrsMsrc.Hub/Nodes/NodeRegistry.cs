@@ -21,6 +21,37 @@ internal sealed class NodeSummary
 
     /// <summary>Hash of the newest chain entry: what 'vrs-node status' and 'vrs-node log --verify' show as the node's head.</summary>
     public string? ChainHead { get; set; }
+
+    /// <summary>Cells in the releases accepted from this node: a counter whose rate is the ingest rate.</summary>
+    public long CellsReceived { get; set; }
+}
+
+/// <summary>The node_hello statements, the same SQL on SQLite and PostgreSQL.</summary>
+internal static class NodeHelloSql
+{
+    public const string Record =
+        """
+        INSERT INTO node_hello (state, at, software_version, code_lists_version, outbox_depth)
+        VALUES (@state, @at, @SoftwareVersion, @CodeListsVersion, @OutboxDepth)
+        ON CONFLICT(state) DO UPDATE SET at = excluded.at, software_version = excluded.software_version,
+            code_lists_version = excluded.code_lists_version, outbox_depth = excluded.outbox_depth
+        """;
+
+    public const string Latest =
+        "SELECT state, at, software_version AS SoftwareVersion, code_lists_version AS CodeListsVersion, outbox_depth AS OutboxDepth FROM node_hello";
+
+    public static object Parameters(string state, VrsMsrc.Contracts.V1.HelloRequest hello, TimeProvider time) =>
+        new { state, at = time.GetUtcNow().ToString("O"), hello.SoftwareVersion, hello.CodeListsVersion, hello.OutboxDepth };
+}
+
+/// <summary>A node's last Hello as stored; settable properties because Dapper maps the database's loose types onto them.</summary>
+internal sealed class NodeHello
+{
+    public string State { get; set; } = "";
+    public string At { get; set; } = "";
+    public string SoftwareVersion { get; set; } = "";
+    public string CodeListsVersion { get; set; } = "";
+    public long OutboxDepth { get; set; }
 }
 
 /// <summary>A row of 'vrs-hub pki list'.</summary>
@@ -58,6 +89,12 @@ internal interface INodeRegistry
 
     /// <summary>When the state's newest release arrived, or null if it never sent one.</summary>
     DateTimeOffset? LastContribution(string state);
+
+    /// <summary>Keeps what a node said of itself at its latest accepted Hello (software, outbox depth), replacing the one before.</summary>
+    void RecordHello(string state, VrsMsrc.Contracts.V1.HelloRequest hello);
+
+    /// <summary>The latest Hello of each node that has said one, by state.</summary>
+    IReadOnlyDictionary<string, NodeHello> Hellos();
 }
 
 internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time) : INodeRegistry
@@ -144,6 +181,18 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
         return at is null ? null : DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public void RecordHello(string state, VrsMsrc.Contracts.V1.HelloRequest hello)
+    {
+        using var connection = database.Open();
+        connection.Execute(NodeHelloSql.Record, NodeHelloSql.Parameters(state, hello, time));
+    }
+
+    public IReadOnlyDictionary<string, NodeHello> Hellos()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.Query<NodeHello>(NodeHelloSql.Latest).ToDictionary(h => h.State, StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<NodeSummary> List()
     {
         using var connection = database.Open();
@@ -154,7 +203,8 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
                    (SELECT COUNT(*) FROM releases r WHERE r.state = n.state) AS Releases,
                    (SELECT MAX(received_at) FROM releases r WHERE r.state = n.state) AS LastReleaseAt,
                    (SELECT MAX(seq) FROM release_chain h WHERE h.state = n.state) AS ChainLength,
-                   (SELECT entry_hash FROM release_chain h WHERE h.state = n.state ORDER BY seq DESC LIMIT 1) AS ChainHead
+                   (SELECT entry_hash FROM release_chain h WHERE h.state = n.state ORDER BY seq DESC LIMIT 1) AS ChainHead,
+                   (SELECT COALESCE(SUM(cells), 0) FROM releases r WHERE r.state = n.state) AS CellsReceived
             FROM nodes n ORDER BY n.state
             """).ToList();
     }

@@ -46,7 +46,7 @@ internal static class Freshness
         command.SetHandler((parse, _) =>
         {
             var admin = AdminContext.Open(parse.GetValue(dataDir)!);
-            var rows = Read(new SqliteCellStore(admin.Database), admin.Registry, admin.Settings, admin.Time);
+            var rows = Read(admin.Stores.Cells, admin.Registry, admin.Settings, admin.Time);
             TabularOutput.Write(Console.Out, parse.GetValue(format)!,
                 ["state", "status", "last_release_at", "days_since", "first_month", "last_month", "months_covered", "gaps", "lag_months", "releases"],
                 rows.Select(r => new object?[]

@@ -23,12 +23,12 @@ internal sealed class HubMetrics
     private readonly Dictionary<(string Action, string Outcome), long> _audit = [];
     private long _auditSeq;
 
-    public HubMetrics(IMeterFactory meters, HubDatabase database, ICellStore cells, INodeRegistry registry, IAuditLog audit, HubSettings settings, HubPaths paths, TimeProvider time)
+    public HubMetrics(IMeterFactory meters, ICellStore cells, INodeRegistry registry, IAuditLog audit, HubSettings settings, HubPaths paths, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableCounter("vrs.hub.releases", () => registry.List().Select(n => State(n.Releases, n.State)), "{release}",
             "Releases accepted, by state");
-        meter.CreateObservableCounter("vrs.hub.ingest.cells", () => CellsReceived(database), "{cell}",
+        meter.CreateObservableCounter("vrs.hub.ingest.cells", () => registry.List().Select(n => State(n.CellsReceived, n.State)), "{cell}",
             "Cells in accepted releases, by state: rate() of it is the ingest rate");
         meter.CreateObservableCounter("vrs.hub.audit.entries", () => AuditTally(audit), "{entry}",
             "Audit log entries by action and outcome; outcome=\"refused\" are rejects (refused handshakes, pushes, logins, accesses)");
@@ -45,12 +45,6 @@ internal sealed class HubMetrics
 
     private static Measurement<T> State<T>(T value, string state)
         where T : struct => new(value, new KeyValuePair<string, object?>("state", state));
-
-    private static List<Measurement<long>> CellsReceived(HubDatabase database)
-    {
-        using var connection = database.Open(readOnly: true);
-        return connection.Query<(string State, long Cells)>("SELECT state, SUM(cells) FROM releases GROUP BY state").Select(r => State(r.Cells, r.State)).ToList();
-    }
 
     /// <summary>Counts entries after the last one counted: one pass over the log at the first scrape, then only what is new.</summary>
     private List<Measurement<long>> AuditTally(IAuditLog audit)

@@ -26,7 +26,10 @@ internal static class HubOperations
     public static Command Config(Option<DirectoryInfo> dataDir) =>
         ConfigCheck.Create(dataDir, d => HubPaths.Existing(d).Settings, HubSettings.Rules);
 
-    public static Command BackupCommand(Option<DirectoryInfo> dataDir) => BackupCommands.Backup(Backup, dataDir);
+    public static Command BackupCommand(Option<DirectoryInfo> dataDir) => BackupCommands.Backup(Backup, dataDir, dir =>
+        HubSettings.Load(HubPaths.Existing(dir)).Storage.Provider == StorageSettings.Postgres
+            ? "this hub keeps its data in PostgreSQL: back the database up with pg_dump or your PostgreSQL backups, and pki/ and hub.json as files (docs/postgres.md)"
+            : null);
 
     public static Command RestoreCommand(Option<DirectoryInfo> dataDir) => BackupCommands.Restore(Backup, dataDir, restored =>
     {
@@ -43,7 +46,7 @@ internal static class HubOperations
     {
         builder.Logging.AddServiceLog(settings.Operations);
         builder.Services.AddGrpcHealthChecks()
-            .AddCheck("database", () => DatabaseReadiness(paths))
+            .AddCheck<DatabaseReadiness>("database")
             .AddCheck("certificate", () => CertificateReadiness(paths));
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HubMetrics>(sp, paths));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -77,12 +80,20 @@ internal static class HubOperations
             : string.Concat(report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}\n")));
     }
 
-    private static HealthCheckResult DatabaseReadiness(HubPaths paths)
+    /// <summary>The hub's database (SQLite or PostgreSQL) answers with the schema this software needs.</summary>
+    private sealed class DatabaseReadiness(HubStores stores) : IHealthCheck
     {
-        using var connection = SqliteDatabase.Open(paths.Database, readOnly: true);
-        var schema = connection.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-        var latest = SqliteDatabase.Scripts(typeof(HubDatabase).Assembly).Max(s => s.Version);
-        return schema == latest ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"schema {schema}, this software needs {latest}");
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return Task.FromResult(stores.SchemaProblem() is { } problem ? HealthCheckResult.Unhealthy(problem) : HealthCheckResult.Healthy());
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy($"database unreachable: {e.Message}"));
+            }
+        }
     }
 
     private static HealthCheckResult CertificateReadiness(HubPaths paths)

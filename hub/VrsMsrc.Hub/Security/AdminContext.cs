@@ -17,18 +17,17 @@ internal sealed class AdminContext
         Paths = paths;
         Settings = HubSettings.Load(paths);
         Time = time;
-        Database = new HubDatabase(paths.Database);
-        Database.Migrate();
-        Audit = new SqliteAuditLog(Database, time);
-        Registry = new SqliteNodeRegistry(Database, time);
-        AccountStore = new SqliteAccountStore(Database);
+        Stores = HubStores.Open(paths, Settings.Storage, time);
+        Audit = Stores.Audit;
+        Registry = Stores.Registry;
+        AccountStore = Stores.Accounts;
         Accounts = new AccountService(AccountStore, Audit, Settings, time);
     }
 
     public HubPaths Paths { get; }
     public HubSettings Settings { get; }
     public TimeProvider Time { get; }
-    public HubDatabase Database { get; }
+    public HubStores Stores { get; }
     public IAuditLog Audit { get; }
     public INodeRegistry Registry { get; }
     public IAccountStore AccountStore { get; }

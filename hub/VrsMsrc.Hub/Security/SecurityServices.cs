@@ -15,8 +15,6 @@ internal static class SecurityServices
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, HubPaths paths)
     {
         services
-            .AddSingleton<IAuditLog, SqliteAuditLog>()
-            .AddSingleton<IAccountStore, SqliteAccountStore>()
             .AddSingleton<AccountService>()
             .AddSingleton<SharingRule>()
             .AddSingleton(sp => ActivatorUtilities.CreateInstance<HubCertificateSource>(sp, paths));

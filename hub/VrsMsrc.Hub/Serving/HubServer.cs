@@ -27,7 +27,7 @@ internal static class HubServer
     public static WebApplication Build(HubPaths paths, HubSettings settings, TimeProvider time, HubListeners listeners, string[]? args = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
-        builder.Services.AddHubStorage(paths, time);
+        builder.Services.AddHubStorage(paths, settings.Storage, time);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(time);
         builder.Services.AddHubExchange(paths);
@@ -61,7 +61,8 @@ internal static class HubServer
         });
 
         var app = builder.Build();
-        app.Services.GetRequiredService<HubDatabase>().Migrate();
+        // Opening the stores migrates their schema: before the first request, not during it.
+        app.Services.GetRequiredService<HubStores>();
         app.UseListenerSeparation();
         app.UseAuthentication();
         app.UseAuthorization();

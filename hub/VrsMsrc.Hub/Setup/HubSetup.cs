@@ -31,7 +31,7 @@ internal static class HubSetup
         }
 
         settings.Save(paths);
-        new HubDatabase(paths.Database).Migrate();
+        HubStores.Open(paths, settings.Storage, time).Dispose();
         return paths;
     }
 }

@@ -16,13 +16,20 @@ internal static class InitCommand
         };
         var exchangeUrl = new Option<string>("--exchange-url") { Description = "Mutual-TLS listener for nodes", DefaultValueFactory = _ => new HubSettings().ExchangeUrl };
         var analystUrl = new Option<string>("--analyst-url") { Description = "HTTPS listener for analysts", DefaultValueFactory = _ => new HubSettings().AnalystUrl };
-        var command = new Command("init", "Create the regional CA, the hub certificate and the hub database") { dataDir, hostnames, exchangeUrl, analystUrl };
+        var storage = new Option<string>("--storage") { Description = "Where the hub keeps its data: sqlite (hub.db here) or postgres", DefaultValueFactory = _ => StorageSettings.Sqlite };
+        storage.AcceptOnlyFromAmong(StorageSettings.Sqlite, StorageSettings.Postgres);
+        var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string for --storage postgres (keep the password in a passfile)" };
+        var command = new Command("init", "Create the regional CA, the hub certificate and the hub database") { dataDir, hostnames, exchangeUrl, analystUrl, storage, connection };
         command.SetHandler((parse, _) =>
         {
             var paths = HubSetup.Init(
                 parse.GetValue(dataDir)!,
                 parse.GetValue(hostnames) ?? [],
-                new HubSettings { ExchangeUrl = parse.GetValue(exchangeUrl)!, AnalystUrl = parse.GetValue(analystUrl)! },
+                new HubSettings
+                {
+                    ExchangeUrl = parse.GetValue(exchangeUrl)!, AnalystUrl = parse.GetValue(analystUrl)!,
+                    Storage = new StorageSettings { Provider = parse.GetValue(storage)!, ConnectionString = parse.GetValue(connection) }.Validated(),
+                },
                 TimeProvider.System);
             Console.WriteLine($"Hub initialised in {paths.DataDir}");
             Console.WriteLine($"  regional CA certificate: {paths.CaCertificate} (give this to every node)");

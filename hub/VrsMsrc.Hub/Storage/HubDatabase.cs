@@ -12,6 +12,15 @@ internal sealed class HubDatabase(string path)
 
     public SqliteConnection Open(bool readOnly = false) => SqliteDatabase.Open(path, readOnly);
 
+    /// <summary>Null when the file opens with the schema this software needs; else what is wrong.</summary>
+    public string? SchemaProblem()
+    {
+        using var connection = Open(readOnly: true);
+        var schema = connection.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        var latest = SqliteDatabase.Scripts(typeof(HubDatabase).Assembly).Max(s => s.Version);
+        return schema == latest ? null : $"schema {schema}, this software needs {latest}";
+    }
+
     /// <summary>Creates or upgrades the schema; a new hub starts with the default corridor list.</summary>
     public void Migrate()
     {

@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data;
 using VrsMsrc.Contracts.Transparency;
 
 namespace VrsMsrc.Hub.Transparency;
@@ -12,9 +12,10 @@ internal static class ReleaseChain
 {
     /// <summary>
     /// Called in the transaction that accepts the release, and only for an accepted one: a duplicate or a
-    /// conflicting resend never reaches here, so a release is chained once.
+    /// conflicting resend never reaches here, so a release is chained once. The caller orders appends of
+    /// one state (SQLite's single writer, PostgreSQL's per-state lock), so the head read here stays the head.
     /// </summary>
-    public static void Append(SqliteConnection connection, SqliteTransaction tx, string state, string releaseId, string sha256Hex, DateTimeOffset at)
+    public static void Append(IDbConnection connection, IDbTransaction tx, string state, string releaseId, string sha256Hex, DateTimeOffset at)
     {
         var head = connection.QuerySingleOrDefault<(long Seq, string EntryHash)?>(
             "SELECT seq, entry_hash FROM release_chain WHERE state = @state ORDER BY seq DESC LIMIT 1", new { state }, tx);

@@ -20,14 +20,14 @@ internal sealed class LocalTrends
     private LocalTrends(AdminContext admin)
     {
         _admin = admin;
-        var cells = new SqliteCellStore(admin.Database);
-        Alerts = new SqliteAlertStore(admin.Database);
+        var cells = admin.Stores.Cells;
+        Alerts = admin.Stores.Alerts;
         Series = new SeriesEngine(cells);
         Queries = new TrendQueries(Series, cells, admin.Registry, Alerts, admin.Time);
         _audited = new AuditedQueries(Series, admin.Audit);
     }
 
-    public SqliteAlertStore Alerts { get; }
+    public IAlertStore Alerts { get; }
     public SeriesEngine Series { get; }
     public TrendQueries Queries { get; }
 

@@ -81,7 +81,7 @@ internal static class QueryCommands
     private static SeriesResponse Local(DirectoryInfo dataDir, SeriesRequest request)
     {
         var admin = AdminContext.Open(dataDir);
-        var queries = new AuditedQueries(new SeriesEngine(new Storage.SqliteCellStore(admin.Database)), admin.Audit);
+        var queries = new AuditedQueries(new SeriesEngine(admin.Stores.Cells), admin.Audit);
         try
         {
             // The hub's own operator is not subject to the sharing rule, but is audited like anyone.

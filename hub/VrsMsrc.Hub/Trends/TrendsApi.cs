@@ -13,7 +13,6 @@ internal static class TrendsApi
         services.AddGrpc().AddJsonTranscoding();
         return services
             .AddSingleton<TrendQueries>()
-            .AddSingleton<IAlertStore, SqliteAlertStore>()
             .AddSingleton<AlertPass>()
             .AddSingleton<AlertDetection>()
             .AddSingleton<IngestSignal>()

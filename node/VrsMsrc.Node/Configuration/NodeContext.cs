@@ -42,7 +42,7 @@ internal sealed class NodeContext
 
     /// <param name="log">Where delivery is logged: 'serve' passes its service log, so deliveries reach the journal.</param>
     public Publisher Publisher(DeliveryPolicy policy, string? hubUrl = null, ILogger? log = null) => new(
-        Database, Outbox, Settings.State, () => HubConnection.Open(Paths, Settings, hubUrl), policy, Time, log ?? Log);
+        Database, Outbox, Settings.State, HubConnection.Dialler(Paths, Settings, hubUrl), policy, Time, log ?? Log);
 
     /// <summary>node.json's delivery policy with the retries of one command ('push' gives up sooner than 'serve').</summary>
     public Publisher Publisher(int maxRetries, TimeSpan firstDelay, string? hubUrl = null) =>

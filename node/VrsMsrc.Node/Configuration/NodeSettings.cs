@@ -13,6 +13,12 @@ internal sealed record NodeSettings
     public string? HubUrl { get; init; }
 
     /// <summary>
+    /// Further addresses of the same hub (several hub processes on one PostgreSQL database): the publisher
+    /// dials them in turn after <see cref="HubUrl"/>, moving to the next whenever one fails.
+    /// </summary>
+    public IReadOnlyList<string> HubUrls { get; init; } = [];
+
+    /// <summary>
     /// Protection parameters. They stay on the node: knowing them and a cell key would let anyone
     /// undo the noise.
     /// </summary>
@@ -49,7 +55,8 @@ internal sealed record NodeSettings
     public static readonly IReadOnlyList<SettingRule<NodeSettings>> Rules =
     [
         new("State", s => Codes.IsCountry(s.State) && s.State.All(char.IsAsciiLetterUpper) ? null : $"'{s.State}' is not an ISO 3166-1 alpha-3 code in capitals"),
-        new("HubUrl", s => s.HubUrl is null || (Uri.TryCreate(s.HubUrl, UriKind.Absolute, out var hub) && hub.Scheme == "https") ? null : $"'{s.HubUrl}' must be the hub's https address, like https://hub.example.org:7443"),
+        new("HubUrl", s => s.HubUrl is null || IsHttps(s.HubUrl) ? null : $"'{s.HubUrl}' must be the hub's https address, like https://hub.example.org:7443"),
+        new("HubUrls", s => s.HubUrls.FirstOrDefault(u => !IsHttps(u)) is { } wrong ? $"'{wrong}' must be an https address of the hub, like https://hub2.example.org:7443" : null),
         new("Protection", s => s.Protection.Problem()),
         new("PublishInterval", s => s.PublishInterval > TimeSpan.Zero ? null : "must be longer than zero"),
         new("IngestUrl", s => s.IngestProblem()),
@@ -62,6 +69,8 @@ internal sealed record NodeSettings
 
     /// <summary>node.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>
     public static NodeSettings Load(NodePaths paths) => SettingsLoader.Load(paths.Settings, Rules);
+
+    private static bool IsHttps(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "https";
 
     public string? IngestProblem()
     {

@@ -15,10 +15,27 @@ namespace VrsMsrc.Node.Exchange;
 /// </summary>
 internal static class HubConnection
 {
-    public static GrpcChannel Open(NodePaths paths, NodeSettings settings, string? hubUrl = null)
+    /// <summary>
+    /// Dials the hub's addresses in turn (--hub "A,B", or HubUrl then HubUrls of node.json): the publisher
+    /// asks for a new channel at the start of a round and after each transient failure, so a hub process
+    /// that is down costs one failed attempt, and the retry goes to the next address.
+    /// </summary>
+    public static Func<GrpcChannel> Dialler(NodePaths paths, NodeSettings settings, string? hubUrl = null)
     {
-        var url = hubUrl ?? settings.HubUrl
-            ?? throw new CommandException("no hub address: set HubUrl in node.json or pass --hub");
+        string[] urls = hubUrl is not null
+            ? hubUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [.. new[] { settings.HubUrl }.OfType<string>(), .. settings.HubUrls];
+        var next = -1;
+        return () => urls.Length == 0
+            ? throw new CommandException("no hub address: set HubUrl in node.json or pass --hub")
+            : Open(paths, urls[(int)((uint)Interlocked.Increment(ref next) % (uint)urls.Length)]);
+    }
+
+    /// <summary>A channel to the first of the hub's addresses.</summary>
+    public static GrpcChannel Open(NodePaths paths, NodeSettings settings, string? hubUrl = null) => Dialler(paths, settings, hubUrl)();
+
+    public static GrpcChannel Open(NodePaths paths, string url)
+    {
         if (!File.Exists(paths.Certificate) || !File.Exists(paths.CaCertificate))
         {
             throw new CommandException("the node has no certificate yet: send node.csr to the hub operator, then run 'vrs-node enrol --cert NODE.crt --ca CA.crt'");

@@ -10,7 +10,7 @@ internal static class OutboxCommands
 {
     public static Command Push(Option<DirectoryInfo> dataDir)
     {
-        var hub = new Option<string?>("--hub") { Description = "Hub address (default: HubUrl in node.json)" };
+        var hub = new Option<string?>("--hub") { Description = "Hub address, or several of one hub separated by commas (default: HubUrl and HubUrls in node.json)" };
         var command = new Command("push", "Deliver the outbox to the hub now") { dataDir, hub };
         command.SetHandler(async (parse, ct) =>
         {

@@ -70,7 +70,7 @@ public sealed class HubOperationsTests : IDisposable
 
         Directory.CreateDirectory(paths.IssuedDir);
         File.WriteAllText(Path.Combine(paths.IssuedDir, "ITA.crt"), "issued certificate");
-        await new SqliteCellStore(admin.Database).ApplyAsync(
+        await admin.Stores.Cells.ApplyAsync(
             TempHubStore.Release("ITA", ("2025-05", 1, "totals", [], "incidents", 12)), new string('a', 64), _time.GetUtcNow(), CancellationToken.None);
 
         var backup = NewDir();

@@ -9,21 +9,26 @@ using VrsMsrc.Hub.Trends;
 namespace VrsMsrc.Hub.Tests.Security;
 
 [Trait("Category", "Unit")]
-public sealed class AccountServiceTests : IDisposable
+public abstract class AccountServiceTests : IDisposable
 {
     private const string Password = "a long enough password";
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly SqliteAuditLog _audit;
+    private readonly IAuditLog _audit;
     private readonly AccountService _accounts;
 
-    public AccountServiceTests()
+    protected AccountServiceTests(StoreProvider provider)
     {
-        _audit = new SqliteAuditLog(_store.Database, _time);
-        _accounts = new AccountService(new SqliteAccountStore(_store.Database), _audit, new HubSettings(), _time);
+        _store = new(provider);
+        _audit = _store.Audit(_time);
+        _accounts = new AccountService(_store.Accounts, _audit, new HubSettings(), _time);
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Passwords_are_stored_hashed_and_tokens_only_as_SHA256()
@@ -31,7 +36,7 @@ public sealed class AccountServiceTests : IDisposable
         var account = _accounts.Add("ana", Role.RegionalAnalyst, null, Password, "test");
         Assert.DoesNotContain(Password, account.PasswordHash, StringComparison.Ordinal);
         var token = _accounts.IssueApiToken("ana", "script", null, "test");
-        var stored = new SqliteAccountStore(_store.Database).Tokens("ana").Single();
+        var stored = _store.Accounts.Tokens("ana").Single();
         Assert.Equal(AccountService.Hash(token.Secret), stored.Sha256);
         Assert.DoesNotContain(token.Secret, string.Join("", _audit.Read(new AuditFilter()).Select(e => e.Detail)), StringComparison.Ordinal);
     }
@@ -69,11 +74,11 @@ public sealed class AccountServiceTests : IDisposable
     public void The_sharing_window_follows_the_clock()
     {
         _store.Apply(TempHubStore.Release("GRC", ("2026-01", 1, "totals", [], "migrants", 40)));
-        var rule = new SharingRule(new SqliteNodeRegistry(_store.Database, _time), new HubSettings(), _time);
+        var rule = new SharingRule(_store.Registry(_time), new HubSettings(), _time);
         var analyst = new AnalystIdentity("g", Role.StateAnalyst, "GRC", "t");
 
         // The release was stored "now" by the real clock; move the fake one to just inside, then outside, 12 months.
-        var received = new SqliteNodeRegistry(_store.Database, _time).LastContribution("GRC")!.Value;
+        var received = _store.Registry(_time).LastContribution("GRC")!.Value;
         _time.SetUtcNow(received.AddMonths(12).AddDays(-1));
         Assert.True(rule.ScopeFor(analyst).SeesAllStates);
         _time.SetUtcNow(received.AddMonths(12).AddDays(1));
@@ -86,3 +91,10 @@ public sealed class AccountServiceTests : IDisposable
         Assert.Throws<SharingRefusedException>(() => scope.Authorize(["GRC", "ITA"], groupedByState: false));
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class AccountServiceTestsOnSqlite() : AccountServiceTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class AccountServiceTestsOnPostgres() : AccountServiceTests(StoreProvider.Postgres);

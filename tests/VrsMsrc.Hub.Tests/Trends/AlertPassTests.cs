@@ -7,11 +7,15 @@ using VrsMsrc.Hub.Trends.Alerts;
 namespace VrsMsrc.Hub.Tests.Trends;
 
 [Trait("Category", "Unit")]
-public sealed class AlertPassTests : IDisposable
+public abstract class AlertPassTests(StoreProvider provider) : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store = new(provider);
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>A seasonal monthly count from <paramref name="first"/>, with some months replaced.</summary>
     private static IEnumerable<(string Month, long Value)> Seasonal(string first, int months, long level, Dictionary<string, long>? replaced = null) =>
@@ -124,7 +128,7 @@ public sealed class AlertPassTests : IDisposable
     {
         Publish("ITA", "corridors", ["central_mediterranean", "sea"], Seasonal("2022-01", 24, 200));
         var clock = TrendEngine.Clock();
-        var alerts = new SqliteAlertStore(_store.Database);
+        var alerts = _store.Alerts;
         using var detection = TrendEngine.Detection(_store, clock);
         var signal = new IngestSignal();
         using var refresher = new AlertRefresher(signal, detection, alerts, _store.Cells, clock, NullLogger<AlertRefresher>.Instance);
@@ -154,3 +158,10 @@ public sealed class AlertPassTests : IDisposable
         Assert.True(condition(), "timed out");
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class AlertPassTestsOnSqlite() : AlertPassTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class AlertPassTestsOnPostgres() : AlertPassTests(StoreProvider.Postgres);

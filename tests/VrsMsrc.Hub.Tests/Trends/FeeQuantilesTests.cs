@@ -50,10 +50,12 @@ public sealed class FeeQuantilesTests
     public void A_quantile_outside_0_1_is_refused(double q) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => FeeQuantiles.Estimate([new(0, 100, 5)], q));
 
-    [Fact]
-    public void Fees_query_estimates_per_route_and_currency_from_published_bands_and_counts_reports()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public void Fees_query_estimates_per_route_and_currency_from_published_bands_and_counts_reports(StoreProvider provider)
     {
-        using var store = new TempHubStore();
+        using var store = new TempHubStore(provider);
         store.Apply(TempHubStore.Release("ITA",
             ("2024-01", 1, "fees", ["LBY", "ITA", "EUR", "1000-2000"], "fee_reports", 30),
             ("2024-01", 1, "fees", ["LBY", "ITA", "EUR", "2000-5000"], "fee_reports", 10),

@@ -8,16 +8,17 @@ namespace VrsMsrc.Hub.Tests.Trends;
 /// reason, or answered with nothing because no code matches; the store is never touched.
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed class HostileQuestionsTests : IDisposable
+public abstract class HostileQuestionsTests : IDisposable
 {
     public const string Injection = "x' OR '1'='1'; DROP TABLE cells; --";
 
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
     private readonly TrendQueries _queries;
     private readonly SeriesEngine _series;
 
-    public HostileQuestionsTests()
+    protected HostileQuestionsTests(StoreProvider provider)
     {
+        _store = new(provider);
         _store.Apply(TempHubStore.Release("ITA",
             ("2024-01", 1, "legs", ["TUN", "ITA", "maritime"], "migrants", 60),
             ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 60),
@@ -27,7 +28,11 @@ public sealed class HostileQuestionsTests : IDisposable
         _series = new SeriesEngine(_store.Cells);
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     public static TheoryData<string> Questions() =>
     [
@@ -125,3 +130,10 @@ public sealed class HostileQuestionsTests : IDisposable
         Assert.Equal("--from 2024-05 is after --to 2024-01", error.Message);
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class HostileQuestionsTestsOnSqlite() : HostileQuestionsTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class HostileQuestionsTestsOnPostgres() : HostileQuestionsTests(StoreProvider.Postgres);

@@ -8,15 +8,16 @@ namespace VrsMsrc.Hub.Tests.Trends;
 /// that has not contributed lately) sees its own state's data and regional sums, never another state's.
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed class QueryScopeTests : IDisposable
+public abstract class QueryScopeTests : IDisposable
 {
     private static readonly QueryScope Restricted = new("analyst-pol", "POL", false, "POL has not contributed a release in the last 12 months");
 
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
     private readonly TrendQueries _queries;
 
-    public QueryScopeTests()
+    protected QueryScopeTests(StoreProvider provider)
     {
+        _store = new(provider);
         foreach (var state in new[] { "POL", "ITA", "GRC" })
         {
             _store.Apply(TempHubStore.Release(state,
@@ -28,7 +29,11 @@ public sealed class QueryScopeTests : IDisposable
         _queries = TrendEngine.Queries(_store);
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Without_a_scope_every_state_is_seen()
@@ -65,7 +70,7 @@ public sealed class QueryScopeTests : IDisposable
     [Fact]
     public void A_restricted_caller_sees_its_own_alerts_and_the_regional_ones_only()
     {
-        var alerts = new Hub.Trends.Alerts.SqliteAlertStore(_store.Database);
+        var alerts = _store.Alerts;
         var clock = TrendEngine.Clock();
         Hub.Trends.Alerts.TrendAlert Alert(string state) => new(state, "totals", "migrants", "", "2024-01", 100, 10, "ears-c2");
         alerts.Replace([Alert("POL"), Alert("ITA"), Alert("")], new(clock.GetUtcNow(), clock.GetUtcNow(), "test", 3, 3, "2024-01", "2024-01"));
@@ -75,3 +80,10 @@ public sealed class QueryScopeTests : IDisposable
         Assert.Equal(["", "ITA", "POL"], _queries.Alerts(new AlertsRequest()).Alerts.Select(a => a.State).Order());
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class QueryScopeTestsOnSqlite() : QueryScopeTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class QueryScopeTestsOnPostgres() : QueryScopeTests(StoreProvider.Postgres);

@@ -5,13 +5,14 @@ namespace VrsMsrc.Hub.Tests.Trends;
 
 /// <summary>Flows, profiles and coverage over a small store: what is summed and what each answer admits it lacks.</summary>
 [Trait("Category", "Unit")]
-public sealed class RangeQueriesTests : IDisposable
+public abstract class RangeQueriesTests : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
     private readonly TrendQueries _queries;
 
-    public RangeQueriesTests()
+    protected RangeQueriesTests(StoreProvider provider)
     {
+        _store = new(provider);
         _store.Apply(TempHubStore.Release("ITA",
             ("2024-01", 1, "legs", ["TUN", "ITA", "maritime"], "migrants", 60),
             ("2024-01", 1, "legs", ["LBY", "ITA", "maritime"], "migrants", 45),
@@ -30,7 +31,11 @@ public sealed class RangeQueriesTests : IDisposable
         _queries = TrendEngine.Queries(_store);
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Flows_weigh_the_legs_as_a_graph_and_mark_months_that_published_no_cell()
@@ -89,7 +94,7 @@ public sealed class RangeQueriesTests : IDisposable
     public void Coverage_lists_each_node_with_its_months_gaps_and_freshness()
     {
         var clock = TrendEngine.Clock(); // 2025-01: complete months up to 2024-12
-        var registry = new Hub.Nodes.SqliteNodeRegistry(_store.Database, clock);
+        var registry = _store.Registry(clock);
         foreach (var (state, serial) in new[] { ("ITA", "01"), ("GRC", "02"), ("ROU", "03") })
         {
             registry.Register(new Hub.Pki.IssuedCertificate(state, serial, "thumbprint", clock.GetUtcNow(), clock.GetUtcNow().AddYears(1), "pem"));
@@ -104,3 +109,10 @@ public sealed class RangeQueriesTests : IDisposable
             nodes.Select(n => $"{n.State} {n.FirstMonth}..{n.LastMonth} {n.Months} months {n.Gaps} gaps {n.Releases} releases {n.MonthsBehind} behind"));
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class RangeQueriesTestsOnSqlite() : RangeQueriesTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class RangeQueriesTestsOnPostgres() : RangeQueriesTests(StoreProvider.Postgres);

@@ -6,11 +6,15 @@ using VrsMsrc.Hub.Trends.Similarity;
 namespace VrsMsrc.Hub.Tests.Trends;
 
 [Trait("Category", "Unit")]
-public sealed class SimilarStatesTests : IDisposable
+public abstract class SimilarStatesTests(StoreProvider provider) : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store = new(provider);
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static IEnumerable<(string, long, string, string[], string, long)> Nationality(string nationality, Func<int, double> shape) =>
         Enumerable.Range(0, 24).Select(t => (Months.Format(new DateOnly(2023, 1, 1).AddMonths(t)), 1L, "migrant_profile",
@@ -62,3 +66,10 @@ public sealed class SimilarStatesTests : IDisposable
         Assert.Throws<QueryException>(() => queries.Similar(new SimilarRequest { State = "ITA", Months = 3 }));
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class SimilarStatesTestsOnSqlite() : SimilarStatesTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class SimilarStatesTestsOnPostgres() : SimilarStatesTests(StoreProvider.Postgres);

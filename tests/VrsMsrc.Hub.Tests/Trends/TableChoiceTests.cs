@@ -4,12 +4,13 @@ using VrsMsrc.Hub.Trends;
 namespace VrsMsrc.Hub.Tests.Trends;
 
 [Trait("Category", "Unit")]
-public sealed class TableChoiceTests : IDisposable
+public abstract class TableChoiceTests : IDisposable
 {
-    private readonly TempHubStore _store = new();
+    private readonly TempHubStore _store;
 
-    public TableChoiceTests()
+    protected TableChoiceTests(StoreProvider provider)
     {
+        _store = new(provider);
         _store.Apply(TempHubStore.Release("ITA",
             ("2024-01", 1, "totals", [], "migrants", 140),
             ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 120),
@@ -21,7 +22,11 @@ public sealed class TableChoiceTests : IDisposable
             ("2024-01", 1, "legs", ["LBY", "ITA", "maritime"], "migrants", 45)));
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Theory]
     [InlineData("migrants", "", "", "totals")]
@@ -82,3 +87,10 @@ public sealed class TableChoiceTests : IDisposable
         Assert.StartsWith($"cannot group corridors by '{by}'", error.Message, StringComparison.Ordinal);
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class TableChoiceTestsOnSqlite() : TableChoiceTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class TableChoiceTestsOnPostgres() : TableChoiceTests(StoreProvider.Postgres);

@@ -11,8 +11,8 @@ internal static class TrendEngine
     public static FakeTimeProvider Clock() => new(new DateTimeOffset(2025, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
     public static TrendQueries Queries(TempHubStore store, TimeProvider? time = null) =>
-        new(new SeriesEngine(store.Cells), store.Cells, new SqliteNodeRegistry(store.Database, time ?? Clock()), new SqliteAlertStore(store.Database), time ?? Clock());
+        new(new SeriesEngine(store.Cells), store.Cells, store.Registry(time ?? Clock()), store.Alerts, time ?? Clock());
 
     public static AlertDetection Detection(TempHubStore store, TimeProvider? time = null) =>
-        new(new AlertPass(new SeriesEngine(store.Cells)), new SqliteAlertStore(store.Database), time ?? Clock());
+        new(new AlertPass(new SeriesEngine(store.Cells)), store.Alerts, time ?? Clock());
 }

@@ -48,6 +48,29 @@ public sealed class NodeConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Further_hub_addresses_come_as_a_json_array_or_one_variable_with_commas()
+    {
+        File.WriteAllText(_node.Context.Paths.Settings, """{ "State": "ITA", "HubUrls": [ "https://hub2:7443", "https://hub3:7443" ] }""");
+        var fromFile = Check();
+        Assert.Empty(fromFile.Problems);
+        Assert.Equal(["https://hub2:7443", "https://hub3:7443"], fromFile.Settings!.HubUrls);
+        Assert.Contains(new EffectiveSetting("HubUrls", "https://hub2:7443,https://hub3:7443", "node.json"), fromFile.Effective);
+
+        // A variable replaces the whole list, not just its first entries.
+        var fromEnvironment = Check(("VRS_HUBURLS", "https://hub4:7443"));
+        Assert.Equal(["https://hub4:7443"], fromEnvironment.Settings!.HubUrls);
+
+        var wrong = Check(("VRS_HubUrls", "https://hub4:7443, http://hub5:7443"));
+        Assert.Equal(
+            "environment VRS_HubUrls: HubUrls: 'http://hub5:7443' must be an https address of the hub, like https://hub2.example.org:7443",
+            Assert.Single(wrong.Problems).ToString());
+
+        // What 'init' and the failover code write reads back the same.
+        SettingsLoader.Save(fromFile.Settings, _node.Context.Paths.Settings);
+        Assert.Equal(fromFile.Settings.HubUrls, Check().Settings!.HubUrls);
+    }
+
+    [Fact]
     public void Load_stops_with_exit_code_78_and_the_list()
     {
         File.WriteAllText(_node.Context.Paths.Settings, """{ "State": "XYZ", "Retention": { "RejectsDays": -1 } }""");

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using VrsMsrc.Contracts.Catalogue;
@@ -24,18 +25,21 @@ internal static class DeliveryChecker
 {
     private sealed record Sent(long Seq, string ReleaseId, string Sha256, string Status, Release Release);
 
-    public static DeliveryCheck Verify(HubDatabase hub, params NodeDatabase[] nodes)
+    public static DeliveryCheck Verify(HubDatabase hub, params NodeDatabase[] nodes) => Verify(() => hub.Open(readOnly: true), nodes);
+
+    /// <summary>The same check against a hub on either store: the tables and columns have the same names on both.</summary>
+    public static DeliveryCheck Verify(Func<DbConnection> openHub, params NodeDatabase[] nodes)
     {
         var total = new DeliveryCheck(0, 0, 0);
         foreach (var node in nodes)
         {
-            total += VerifyNode(hub, node);
+            total += VerifyNode(openHub, node);
         }
 
         return total;
     }
 
-    private static DeliveryCheck VerifyNode(HubDatabase hub, NodeDatabase node)
+    private static DeliveryCheck VerifyNode(Func<DbConnection> openHub, NodeDatabase node)
     {
         List<Sent> sent;
         Dictionary<string, long> monthVersions;
@@ -76,9 +80,14 @@ internal static class DeliveryChecker
 
         Assert.Equal(lastVersion.OrderBy(m => m.Key), monthVersions.OrderBy(m => m.Key));
 
-        using var hubConnection = hub.Open(readOnly: true);
+        using var hubConnection = openHub();
+        // In the order the hub accepted them: its copy of the node's chain numbers them.
         var received = hubConnection.Query<(string ReleaseId, string Sha256)>(
-            "SELECT release_id, sha256 FROM releases WHERE state = @state ORDER BY rowid", new { state }).ToList();
+            """
+            SELECT r.release_id, r.sha256 FROM releases r JOIN release_chain h ON h.release_id = r.release_id
+            WHERE r.state = @state ORDER BY h.seq
+            """, new { state }).ToList();
+        Assert.Equal(received.Count, hubConnection.ExecuteScalar<long>("SELECT COUNT(*) FROM releases WHERE state = @state", new { state }));
         Assert.Equal(sent.Select(s => (s.ReleaseId, s.Sha256)), received);
 
         var versions = hubConnection.Query<(string Month, string Table, long Version)>(

@@ -1,7 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Npgsql;
 using VrsMsrc.Hub.Configuration;
-using VrsMsrc.Hub.Nodes;
 using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Storage;
@@ -32,13 +33,49 @@ internal sealed partial class HubProcess : IHubUnderTest, IDisposable
     /// <summary>Output of earlier runs, kept across kills for the test's report.</summary>
     public List<string> EarlierLogs { get; } = [];
 
-    public static async Task<HubProcess> StartAsync()
+    /// <summary>A new hub on SQLite, or on the PostgreSQL database <paramref name="storage"/> names.</summary>
+    public static async Task<HubProcess> StartAsync(StorageSettings? storage = null)
     {
         var dir = Directory.CreateTempSubdirectory("vrs-hubproc-");
-        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0" };
+        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0", Storage = storage ?? new() };
         var hub = new HubProcess(HubSetup.Init(dir, [], settings, TimeProvider.System));
         await hub.RestartAsync();
         return hub;
+    }
+
+    /// <summary>
+    /// A second process of the same hub, as an operator adds one on PostgreSQL: a copy of the data
+    /// directory (settings, CA, hub certificate) serving the same database.
+    /// </summary>
+    public async Task<HubProcess> StartAnotherAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("vrs-hubproc-");
+        File.Copy(Paths.Settings, Path.Combine(dir.FullName, "hub.json"));
+        foreach (var file in Directory.EnumerateFiles(Paths.PkiDir, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(dir.FullName, Path.GetRelativePath(Paths.DataDir, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var hub = new HubProcess(new HubPaths(dir.FullName));
+        await hub.RestartAsync();
+        return hub;
+    }
+
+    /// <summary>The hub's stores, as its own commands open them (whichever database hub.json names).</summary>
+    public HubStores OpenStores() => HubStores.Open(Paths, HubSettings.Load(Paths).Storage, TimeProvider.System);
+
+    /// <summary>A read connection to the hub's database, for the delivery checker.</summary>
+    public DbConnection OpenDatabase() => HubSettings.Load(Paths).Storage is { Provider: StorageSettings.Postgres } storage
+        ? OpenPostgres(storage.ConnectionString!)
+        : Database.Open(readOnly: true);
+
+    private static NpgsqlConnection OpenPostgres(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        return connection;
     }
 
     public async Task RestartAsync()
@@ -63,7 +100,11 @@ internal sealed partial class HubProcess : IHubUnderTest, IDisposable
     public string SignAndRegister(string csrPath, string state)
     {
         var issued = CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System).SignNode(File.ReadAllText(csrPath), state);
-        new SqliteNodeRegistry(Database, TimeProvider.System).Register(issued);
+        using (var stores = OpenStores())
+        {
+            stores.Registry.Register(issued);
+        }
+
         var path = Path.Combine(Paths.IssuedDir, $"{state}.crt");
         File.WriteAllText(path, issued.Pem);
         return path;

@@ -4,6 +4,7 @@ using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Setup;
+using VrsMsrc.Hub.Storage;
 using VrsMsrc.System.Tests.Infrastructure;
 
 namespace VrsMsrc.System.Tests.Security;
@@ -40,7 +41,7 @@ public sealed class AuditTamperTests : IDisposable
         }
 
         // Everything into the main file, so that the bytes changed below are the ones SQLite reads.
-        using var connection = admin.Database.Open();
+        using var connection = new HubDatabase(_paths.Database).Open();
         using var checkpoint = connection.CreateCommand();
         checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
         checkpoint.ExecuteNonQuery();
@@ -81,7 +82,7 @@ public sealed class AuditTamperTests : IDisposable
     {
         WriteEntries();
         var admin = AdminContext.Open(_paths, TimeProvider.System);
-        using var connection = admin.Database.Open();
+        using var connection = new HubDatabase(_paths.Database).Open();
         using var update = connection.CreateCommand();
         update.CommandText = "UPDATE audit SET detail = '{}' WHERE seq = 3";
         Assert.Throws<SqliteException>(() => update.ExecuteNonQuery());

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Starts a private PostgreSQL cluster for the tests and benchmarks, on 127.0.0.1 only, in a temporary
+# directory, and prints the connection string to export as VRS_TEST_POSTGRES:
+#
+#   eval "$(deploy/postgres/start-test-postgres.sh)"      # sets VRS_TEST_POSTGRES and VRS_TEST_POSTGRES_DIR
+#   deploy/postgres/start-test-postgres.sh --stop DIR      # stops it and removes DIR
+#
+# Uses Debian's PostgreSQL server binaries (apt-get install postgresql); PORT (default 55432) chooses the port.
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' system user.
+set -euo pipefail
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x "$bindir/initdb" ]] || { echo "PostgreSQL server binaries not found: apt-get install -y postgresql" >&2; exit 1; }
+
+run() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+if [[ ${1:-} == --stop ]]; then
+    run "$bindir/pg_ctl" -D "$2/data" -m fast stop >/dev/null
+    rm -rf "$2"
+    exit 0
+fi
+
+port=${PORT:-55432}
+dir=$(mktemp -d -t vrs-postgres-XXXXXX)
+chmod 755 "$dir"
+[[ $(id -u) == 0 ]] && chown postgres "$dir"
+user=vrs_test
+# Trust on loopback only: a throwaway cluster for tests, reachable from this machine alone.
+run "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300" start >/dev/null
+run "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$user" vrs_test
+echo "export VRS_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=$user;Database=vrs_test;Maximum Pool Size=50'"
+echo "export VRS_TEST_POSTGRES_DIR='$dir'"

@@ -1,0 +1,34 @@
+namespace VrsMsrc.Hub.Configuration;
+
+/// <summary>
+/// The "Storage" section of hub.json: where the hub keeps cells, nodes, accounts, audit and alerts.
+/// SQLite (hub.db in the data directory) is the embedded default; PostgreSQL lets several hub processes
+/// serve one region (docs/postgres.md).
+/// </summary>
+internal sealed record StorageSettings
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary>"sqlite" or "postgres".</summary>
+    public string Provider { get; init; } = Sqlite;
+
+    /// <summary>
+    /// Npgsql connection string for "postgres" (e.g. "Host=db;Database=vrs;Username=vrs_hub;Passfile=/etc/vrs/pgpass"):
+    /// keep the password in a passfile, not in hub.json. Unused for "sqlite".
+    /// </summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>What is wrong with Provider, or null.</summary>
+    public string? ProviderProblem => Provider is Sqlite or Postgres ? null : $"\"{Provider}\" is not known: use \"{Sqlite}\" or \"{Postgres}\"";
+
+    /// <summary>What is wrong with ConnectionString, or null.</summary>
+    public string? ConnectionStringProblem =>
+        Provider == Postgres && string.IsNullOrWhiteSpace(ConnectionString) ? $"is required when Storage:Provider is \"{Postgres}\"" : null;
+
+    /// <summary>Throws with the reason when the section cannot work, so that 'init' and 'serve' fail before they start.</summary>
+    public StorageSettings Validated() =>
+        ProviderProblem is { } provider ? throw new InvalidDataException($"hub.json Storage:Provider {provider}")
+        : ConnectionStringProblem is { } connection ? throw new InvalidDataException($"hub.json Storage:ConnectionString {connection}")
+        : this;
+}

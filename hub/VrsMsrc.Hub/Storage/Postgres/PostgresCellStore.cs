@@ -1,0 +1,198 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using VrsMsrc.Contracts.Catalogue;
+using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Transparency;
+
+namespace VrsMsrc.Hub.Storage.Postgres;
+
+/// <summary>
+/// Cells on PostgreSQL. Several hub processes may apply releases at once: a per-state advisory lock
+/// orders the releases of one state across all of them (so version checks and the release chain see
+/// every earlier release of that state), while different states apply in parallel; the primary key
+/// on release_id backs the duplicate check.
+/// </summary>
+internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore
+{
+    public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await AdvisoryLocks.TakeAsync(connection, tx, AdvisoryLocks.StateReleases, release.State, ct);
+        var known = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx, cancellationToken: ct));
+        if (known is not null)
+        {
+            return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+        }
+
+        var current = (await connection.QueryAsync<(string Tbl, string Month, long Version)>(new CommandDefinition(
+                "SELECT tbl, month, version FROM month_versions WHERE state = @State AND month = ANY(@Months)",
+                new { release.State, Months = release.Months.Select(m => m.Month).ToArray() }, tx, cancellationToken: ct)))
+            .ToDictionary(v => (v.Tbl, v.Month), v => v.Version);
+
+        int applied = 0, ignored = 0;
+        var replaced = new List<(MonthRelease Month, TableCells Table)>();
+        foreach (var month in release.Months)
+        {
+            var before = replaced.Count;
+            replaced.AddRange(month.Tables
+                .Where(t => !current.TryGetValue((t.Table, month.Month), out var version) || version < month.Version)
+                .Select(t => (month, t)));
+            if (replaced.Count > before)
+            {
+                applied++;
+            }
+            else
+            {
+                ignored++;
+            }
+        }
+
+        var cells = await ReplaceAsync(connection, tx, release, replaced, ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
+            VALUES (@ReleaseId, @State, @sha256Hex, @At, @Months, @applied, @cells)
+            """,
+            new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells },
+            tx, cancellationToken: ct));
+        ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
+        await tx.CommitAsync(ct);
+        return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+    }
+
+    /// <summary>
+    /// Deletes the cells of every replaced (table, month) in one statement, streams the new cells with
+    /// binary COPY (one round trip for the whole release) and records the new versions.
+    /// </summary>
+    private static async Task<long> ReplaceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, Release release, List<(MonthRelease Month, TableCells Table)> replaced, CancellationToken ct)
+    {
+        if (replaced.Count == 0)
+        {
+            return 0;
+        }
+
+        // Naming each table's measures lets the delete seek on the primary key (tbl, measure, state, month, ...).
+        var keys = replaced.SelectMany(r => ReleaseCatalogue.Find(r.Table.Table)!.Measures.Select(m => (r.Table.Table, Measure: m, r.Month.Month))).ToList();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM cells c USING unnest(@Tables, @Measures, @Months) AS k(tbl, measure, month)
+            WHERE c.tbl = k.tbl AND c.measure = k.measure AND c.state = @State AND c.month = k.month
+            """,
+            new
+            {
+                release.State, Tables = keys.Select(k => k.Table).ToArray(), Measures = keys.Select(k => k.Measure).ToArray(),
+                Months = keys.Select(k => k.Month).ToArray(),
+            }, tx, cancellationToken: ct));
+
+        long cells = 0;
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (month, table) in replaced)
+            {
+                foreach (var cell in table.Cells)
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(release.State, NpgsqlDbType.Text, ct);
+                    await copy.WriteAsync(table.Table, NpgsqlDbType.Text, ct);
+                    await copy.WriteAsync(month.Month, NpgsqlDbType.Text, ct);
+                    await copy.WriteAsync(cell.Measure, NpgsqlDbType.Text, ct);
+                    for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+                    {
+                        await copy.WriteAsync(i < cell.Dims.Count ? cell.Dims[i] : "", NpgsqlDbType.Text, ct);
+                    }
+
+                    await copy.WriteAsync(cell.Value, NpgsqlDbType.Bigint, ct);
+                    cells++;
+                }
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO month_versions (state, month, tbl, version, release_id)
+            SELECT @State, v.month, v.tbl, v.version, @ReleaseId FROM unnest(@Months, @Tables, @Versions) AS v(month, tbl, version)
+            ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
+            """,
+            new
+            {
+                release.State, release.ReleaseId, Months = replaced.Select(r => r.Month.Month).ToArray(),
+                Tables = replaced.Select(r => r.Table.Table).ToArray(), Versions = replaced.Select(r => r.Month.Version).ToArray(),
+            }, tx, cancellationToken: ct));
+        return cells;
+    }
+
+    public IReadOnlyList<StoredCell> Cells(CellQuery query)
+    {
+        var (where, parameters) = Where(query, "c");
+        using var connection = database.Open();
+        return connection.Query<(string State, string Month, string Dim0, string Dim1, string Dim2, string Dim3, long Value)>(
+                $"SELECT state, month, dim0, dim1, dim2, dim3, value FROM cells c WHERE c.measure = @Measure AND {where}",
+                parameters)
+            .Select(r => new StoredCell(r.State, r.Month, new[] { r.Dim0, r.Dim1, r.Dim2, r.Dim3 }[..query.Width], r.Value))
+            .ToList();
+    }
+
+    public IReadOnlyList<(string State, string Month)> Coverage(CellQuery query)
+    {
+        var (where, parameters) = Where(query with { Filters = [] }, "v");
+        using var connection = database.Open();
+        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions v WHERE {where}", parameters).ToList();
+    }
+
+    public IReadOnlyList<Corridor> Corridors()
+    {
+        using var connection = database.Open();
+        return connection.Query<(string Code, string Name)>("SELECT code, name FROM corridors ORDER BY code")
+            .Select(c => new Corridor { Code = c.Code, Name = c.Name }).ToList();
+    }
+
+    /// <summary>
+    /// As on SQLite, the only text spliced into SQL is fixed column names chosen by position (dim0..dim3);
+    /// every value travels as a parameter, the states as one array.
+    /// </summary>
+    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Table", query.Table);
+        parameters.Add("Measure", query.Measure);
+        var clauses = new List<string> { $"{alias}.tbl = @Table" };
+        if (query.FromMonth is not null)
+        {
+            clauses.Add($"{alias}.month >= @From");
+            parameters.Add("From", query.FromMonth);
+        }
+
+        if (query.ToMonth is not null)
+        {
+            clauses.Add($"{alias}.month <= @To");
+            parameters.Add("To", query.ToMonth);
+        }
+
+        if (query.States.Count > 0)
+        {
+            clauses.Add($"{alias}.state = ANY(@States)");
+            parameters.Add("States", query.States.ToArray());
+        }
+
+        for (var i = 0; i < query.Filters.Count; i++)
+        {
+            var (dimension, value) = query.Filters[i];
+            if (dimension < 0 || dimension >= ReleaseCatalogue.MaxDimensions)
+            {
+                throw new ArgumentOutOfRangeException(nameof(query), "filter dimension out of range");
+            }
+
+            clauses.Add($"{alias}.dim{dimension} = @F{i}");
+            parameters.Add($"F{i}", value);
+        }
+
+        return (string.Join(" AND ", clauses), parameters);
+    }
+}

@@ -1,0 +1,102 @@
+using Dapper;
+using Npgsql;
+using VrsMsrc.Contracts.CodeLists;
+
+namespace VrsMsrc.Hub.Storage.Postgres;
+
+/// <summary>
+/// The hub's PostgreSQL database: a pooled data source shared by the stores, and the numbered schema
+/// scripts (Schema/NNN_name.sql) applied once, whichever of several hub processes starts first.
+/// </summary>
+internal sealed class PostgresDatabase : IDisposable
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresDatabase(string connectionString)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public NpgsqlConnection Open() => _source.OpenConnection();
+
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
+
+    /// <summary>
+    /// Creates or upgrades the schema in one transaction under an advisory lock, so that hubs starting
+    /// together neither race nor see half a schema; PostgreSQL's DDL is transactional.
+    /// </summary>
+    /// <summary>Null when the database answers and its schema is the one this software needs; else what is wrong.</summary>
+    public string? SchemaProblem()
+    {
+        using var connection = Open();
+        var schema = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_migrations") ?? 0;
+        var latest = Scripts().Max(s => s.Version);
+        return schema == latest ? null : $"schema {schema}, this software needs {latest}";
+    }
+
+    private static List<(string Resource, string Name, long Version)> Scripts()
+    {
+        const string folder = ".Storage.Postgres.Schema.";
+        return typeof(PostgresDatabase).Assembly.GetManifestResourceNames()
+            .Where(n => n.Contains(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Resource: n, Name: n[(n.IndexOf(folder, StringComparison.Ordinal) + folder.Length)..]))
+            .Select(s => (s.Resource, s.Name, Version: long.Parse(s.Name[..s.Name.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderBy(s => s.Version)
+            .ToList();
+    }
+
+    public int Migrate()
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.Schema, "schema");
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)", transaction: tx);
+        var applied = connection.Query<long>("SELECT version FROM schema_migrations", transaction: tx).ToHashSet();
+        var assembly = typeof(PostgresDatabase).Assembly;
+        var scripts = Scripts().Where(s => !applied.Contains(s.Version)).ToList();
+        foreach (var script in scripts)
+        {
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(script.Resource)!);
+            connection.Execute(reader.ReadToEnd(), transaction: tx);
+            connection.Execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
+                new { script.Version, script.Name, At = DateTimeOffset.UtcNow.ToString("O") }, tx);
+        }
+
+        if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM corridors", transaction: tx) == 0)
+        {
+            connection.Execute(
+                "INSERT INTO corridors (code, name) SELECT * FROM unnest(@Codes, @Names)",
+                new { Codes = Codes.DefaultCorridors.Entries.Select(e => e.Code).ToArray(), Names = Codes.DefaultCorridors.Entries.Select(e => e.Name).ToArray() }, tx);
+        }
+
+        tx.Commit();
+        return scripts.Count;
+    }
+
+    public void Dispose() => _source.Dispose();
+}
+
+/// <summary>
+/// Transaction-scoped advisory locks: what orders the writes of several hub processes on one database.
+/// Each kind is a key space; the name within it is hashed by PostgreSQL (hashtext).
+/// </summary>
+internal static class AdvisoryLocks
+{
+    public const int Schema = 0x5652_0001;
+
+    /// <summary>Per state: that state's releases are applied one at a time, across every hub process.</summary>
+    public const int StateReleases = 0x5652_0002;
+
+    /// <summary>The audit chain's head: one append at a time, so every entry follows the one before.</summary>
+    public const int AuditHead = 0x5652_0003;
+
+    /// <summary>The alert set: two passes replacing it at once would collide on its keys.</summary>
+    public const int Alerts = 0x5652_0004;
+
+    public static void Take(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name) =>
+        connection.Execute("SELECT pg_advisory_xact_lock(@kind, hashtext(@name))", new { kind, name }, tx);
+
+    public static Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@kind, hashtext(@name))", new { kind, name }, tx, cancellationToken: ct));
+}
