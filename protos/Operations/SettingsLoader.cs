@@ -41,6 +41,9 @@ public static class SettingsLoader
     /// <summary>VRS_ variables of the command line, not settings.</summary>
     private static readonly HashSet<string> CommandLineVariables = new(StringComparer.OrdinalIgnoreCase) { "DATA_DIR", "DEBUG", "TOKEN" };
 
+    /// <summary>VRS_TEST_… variables are the test harness's (e.g. the test PostgreSQL server), not settings.</summary>
+    private const string TestHarnessPrefix = "TEST_";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>Loads and checks; throws a <see cref="CommandException"/> listing every problem.</summary>
@@ -88,7 +91,7 @@ public static class SettingsLoader
 
         var variables = environment
             .Select(e => (Name: e.Key, Key: e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value))
-            .Where(e => !CommandLineVariables.Contains(e.Key))
+            .Where(e => !CommandLineVariables.Contains(e.Key) && !e.Key.StartsWith(TestHarnessPrefix, StringComparison.OrdinalIgnoreCase))
             .ToList();
         foreach (var variable in variables)
         {

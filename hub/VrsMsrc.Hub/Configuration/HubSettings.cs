@@ -45,8 +45,8 @@ internal sealed record HubSettings
         new("Security:CertificateWarningDays", s => s.Security.CertificateWarningDays < 0 ? "may not be negative" : null),
         .. OperationsSettings.Rules<HubSettings>(s => s.Operations),
         new("Freshness:LateAfterMonths", s => s.Freshness.LateAfterMonths < 1 ? "must be at least 1" : null),
-        new("Storage:Provider", s => s.Storage.ProviderProblem),
-        new("Storage:ConnectionString", s => s.Storage.ConnectionStringProblem),
+        new("Storage:Provider", s => s.Storage.ProviderProblem()),
+        new("Storage:ConnectionString", s => s.Storage.ConnectionStringProblem()),
     ];
 
     /// <summary>hub.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>

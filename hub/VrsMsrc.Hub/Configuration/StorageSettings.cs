@@ -20,15 +20,15 @@ internal sealed record StorageSettings
     public string? ConnectionString { get; init; }
 
     /// <summary>What is wrong with Provider, or null.</summary>
-    public string? ProviderProblem => Provider is Sqlite or Postgres ? null : $"\"{Provider}\" is not known: use \"{Sqlite}\" or \"{Postgres}\"";
+    public string? ProviderProblem() => Provider is Sqlite or Postgres ? null : $"\"{Provider}\" is not known: use \"{Sqlite}\" or \"{Postgres}\"";
 
     /// <summary>What is wrong with ConnectionString, or null.</summary>
-    public string? ConnectionStringProblem =>
+    public string? ConnectionStringProblem() =>
         Provider == Postgres && string.IsNullOrWhiteSpace(ConnectionString) ? $"is required when Storage:Provider is \"{Postgres}\"" : null;
 
     /// <summary>Throws with the reason when the section cannot work, so that 'init' and 'serve' fail before they start.</summary>
     public StorageSettings Validated() =>
-        ProviderProblem is { } provider ? throw new InvalidDataException($"hub.json Storage:Provider {provider}")
-        : ConnectionStringProblem is { } connection ? throw new InvalidDataException($"hub.json Storage:ConnectionString {connection}")
+        ProviderProblem() is { } provider ? throw new InvalidDataException($"hub.json Storage:Provider {provider}")
+        : ConnectionStringProblem() is { } connection ? throw new InvalidDataException($"hub.json Storage:ConnectionString {connection}")
         : this;
 }

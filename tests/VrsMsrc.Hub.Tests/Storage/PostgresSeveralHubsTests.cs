@@ -82,7 +82,11 @@ public sealed class PostgresSeveralHubsTests : IDisposable
     {
         using var third = _store.AnotherProcess();
         using var connection = _store.Open();
-        Assert.Equal(1L, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations"));
+        // Each script once, however many hubs started on the database.
+        Assert.Equal(
+            connection.ExecuteScalar<long>("SELECT COUNT(DISTINCT version) FROM schema_migrations"),
+            connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Null(third.SchemaProblem());
         Assert.NotEmpty(third.Cells.Corridors());
         Assert.Equal(_store.Cells.Corridors().Count, third.Cells.Corridors().Count);
     }
