@@ -21,6 +21,9 @@ internal static class AuditOutcome
     public const string Refused = "refused";
 }
 
+/// <summary>Where the kept audit log starts after a retention prune: the last deleted entry's sequence number and hash.</summary>
+internal sealed record AuditAnchor(long Seq, string Hash);
+
 /// <summary>The first break found by a verification, or null for an intact chain.</summary>
 internal sealed record AuditBreak(long Seq, string Reason);
 
@@ -65,13 +68,25 @@ internal static class AuditChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prevHash + "\n" + canonical)));
     }
 
-    /// <summary>Walks entries in order; entries must be complete (no filter) for the chain to be judged.</summary>
-    public static AuditVerification Verify(IEnumerable<AuditEntry> entries)
+    /// <summary>Action of the entry a retention prune appends before deleting up to its anchor.</summary>
+    public const string PruneAction = "audit.prune";
+
+    /// <summary>The detail of the prune entry that records <paramref name="anchor"/>: verification looks for exactly this.</summary>
+    public static string PruneDetail(AuditAnchor anchor) => Detail(("through", anchor.Seq), ("anchor", anchor.Hash));
+
+    /// <summary>
+    /// Walks entries in order; entries must be complete (no filter) for the chain to be judged. After a
+    /// retention prune the walk starts at the anchor, and the kept chain must hold the prune entry that
+    /// names it: deleting old entries without that record shows as a break.
+    /// </summary>
+    public static AuditVerification Verify(IEnumerable<AuditEntry> entries, AuditAnchor? anchor = null)
     {
-        var previous = Genesis;
-        long expectedSeq = 0, count = 0;
+        var previous = anchor?.Hash ?? Genesis;
+        long expectedSeq = anchor is null ? 0 : anchor.Seq + 1, count = 0;
+        var pruneRecorded = anchor is null;
         foreach (var entry in entries)
         {
+            pruneRecorded = pruneRecorded || (entry.Action == PruneAction && entry.Detail == PruneDetail(anchor!));
             count++;
             if (expectedSeq != 0 && entry.Seq != expectedSeq)
             {
@@ -92,7 +107,9 @@ internal static class AuditChain
             expectedSeq = entry.Seq + 1;
         }
 
-        return new(count, previous, null);
+        return pruneRecorded
+            ? new(count, previous, null)
+            : new(count, previous, new AuditBreak(anchor!.Seq + 1, $"starts after entry {anchor.Seq}, but no {PruneAction} entry records that the entries before were pruned"));
     }
 
     /// <summary>Detail text as a compact JSON object, in the order given; values are written as text.</summary>

@@ -65,6 +65,7 @@ internal sealed class SqliteAuditLog(HubDatabase database, TimeProvider time) : 
     {
         using var connection = database.Open(readOnly: true);
         // Unbuffered: a log of millions of entries is verified in constant memory.
-        return AuditChain.Verify(connection.Query<AuditEntry>(AllSql, buffered: false));
+        var anchor = connection.QuerySingleOrDefault<AuditAnchor>("SELECT seq AS Seq, hash AS Hash FROM audit_anchor WHERE id = 1");
+        return AuditChain.Verify(connection.Query<AuditEntry>(AllSql, buffered: false), anchor);
     }
 }

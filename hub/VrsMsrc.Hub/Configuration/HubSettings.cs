@@ -29,6 +29,9 @@ internal sealed record HubSettings
     /// <summary>When 'freshness' calls a state late.</summary>
     public FreshnessSettings Freshness { get; init; } = new();
 
+    /// <summary>How long the hub keeps its audit entries.</summary>
+    public HubRetention Retention { get; init; } = new();
+
     /// <summary>
     /// Every check of a loaded hub.json (with its environment overrides). A new section adds its own
     /// rules to this list (see <see cref="SettingRule{T}"/>), and 'config check' reports them all at once.
@@ -47,6 +50,7 @@ internal sealed record HubSettings
         new("Freshness:LateAfterMonths", s => s.Freshness.LateAfterMonths < 1 ? "must be at least 1" : null),
         new("Storage:Provider", s => s.Storage.ProviderProblem()),
         new("Storage:ConnectionString", s => s.Storage.ConnectionStringProblem()),
+        new("Retention:AuditDays", s => s.Retention.AuditDays is < 0 or (> 0 and < 30) ? "must be 0 (keep for ever) or at least 30" : null),
     ];
 
     /// <summary>hub.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>
@@ -86,4 +90,11 @@ internal sealed record FreshnessSettings
 {
     /// <summary>A state whose newest month is more than this many months before the current one is late.</summary>
     public int LateAfterMonths { get; init; } = 2;
+}
+
+/// <summary>The "Retention" section of hub.json.</summary>
+internal sealed record HubRetention
+{
+    /// <summary>Days an audit entry is kept; 0 (the default) keeps the whole log. See AuditRetention for what is never deleted.</summary>
+    public int AuditDays { get; init; }
 }

@@ -41,7 +41,7 @@ internal static class HubOperations
 
     public static Command FreshnessCommand(Option<DirectoryInfo> dataDir) => Freshness.Command(dataDir);
 
-    /// <summary>Logging, health checks (gRPC and HTTP) and metrics of 'serve'.</summary>
+    /// <summary>Logging, health checks (gRPC and HTTP), metrics and audit retention of 'serve'.</summary>
     public static void AddHubOperations(this WebApplicationBuilder builder, HubPaths paths, HubSettings settings)
     {
         builder.Logging.AddServiceLog(settings.Operations);
@@ -54,6 +54,7 @@ internal static class HubOperations
             // Request durations by route: Trends.* is query latency, Exchange/Push is push latency.
             .AddMeter("Microsoft.AspNetCore.Hosting")
             .AddPrometheusExporter());
+        builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, policy => policy
             .AddAuthenticationSchemes(BearerAuthenticationHandler.SchemeName).RequireRole(Roles.Operator));
     }
