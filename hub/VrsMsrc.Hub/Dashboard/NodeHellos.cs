@@ -1,6 +1,7 @@
 using Dapper;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Storage;
 
@@ -45,7 +46,7 @@ internal sealed class NodeHellos(HubDatabase database, TimeProvider time)
 /// Records every Hello the Exchange accepted, under the state the service mapped the caller's certificate
 /// to (HelloResponse.state); kept beside the Exchange as an interceptor so the protocol code stays as it is.
 /// </summary>
-internal sealed class HelloRecorder(NodeHellos hellos) : Interceptor
+internal sealed class HelloRecorder(NodeHellos hellos, ILogger<HelloRecorder> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -53,7 +54,15 @@ internal sealed class HelloRecorder(NodeHellos hellos) : Interceptor
         var response = await continuation(request, context);
         if (request is HelloRequest hello && response is HelloResponse { State: not "" } accepted)
         {
-            hellos.Record(accepted.State, hello);
+            try
+            {
+                hellos.Record(accepted.State, hello);
+            }
+            catch (SqliteException e)
+            {
+                // The status page is a convenience: a busy or failing store must not stop a node's delivery.
+                log.LogWarning("Could not record the Hello of {State}: {Reason}", accepted.State, e.Message);
+            }
         }
 
         return response;
