@@ -71,7 +71,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             Assert.Equal(Shown.Text(point.Value, point.Flag), shown.Cell(point.Period, point.Group));
         }
 
-        // NPL migrants come one or two at a time: most of their months are below the threshold.
+        // A few incidents a month per nationality: some months of each are below the threshold.
         var suppressed = answer.Points.Where(p => p.Flag == "suppressed").ToList();
         Assert.NotEmpty(suppressed);
         var column = shown.Header.ToList().IndexOf(suppressed[0].Group) + 1;
