@@ -107,7 +107,7 @@ public sealed class DashboardHub : IAsyncLifetime
     private async Task WaitForDetectionPassAfterAsync(DateTimeOffset pushed)
     {
         var trends = new Trends.TrendsClient(Channel());
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1200; i++)
         {
             var alerts = await trends.AlertsAsync(new AlertsRequest());
             if (alerts.ComputedAt is not "" && DateTimeOffset.Parse(alerts.ComputedAt, global::System.Globalization.CultureInfo.InvariantCulture) >= pushed)

@@ -71,7 +71,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             Assert.Equal(Shown.Text(point.Value, point.Flag), shown.Cell(point.Period, point.Group));
         }
 
-        // NPL migrants come one or two at a time: most of their months are below the threshold.
+        // A few incidents a month per nationality: some months of each are below the threshold.
         var suppressed = answer.Points.Where(p => p.Flag == "suppressed").ToList();
         Assert.NotEmpty(suppressed);
         var column = shown.Header.ToList().IndexOf(suppressed[0].Group) + 1;
@@ -277,8 +277,9 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("<script type=\"module\"", html, StringComparison.Ordinal);
-        // Everything the page loads comes from the hub itself: no address outside it.
+        // Everything the page loads comes from the hub itself: no address outside it, and the browser is told so.
         Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("default-src 'self';", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
 
         // A valid node certificate reaches the exchange listener, which serves the Exchange and nothing else.
         // SslStream on Linux presents only keys that are not ephemeral: round-trip through PKCS#12.

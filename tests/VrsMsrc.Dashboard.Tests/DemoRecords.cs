@@ -5,9 +5,10 @@ namespace VrsMsrc.Dashboard.Tests;
 
 /// <summary>
 /// Reproducible input files of format v1 for one state: incidents with routes (legs) and corridors,
-/// migrants with sex, age band and fees, and facilitators with roles. NPL migrants come one or two at a
-/// time, so that their monthly cells mostly fall below the threshold (suppressed) and sometimes not.
-/// ITA's last month is a surge, so that the detection pass has an alert to rank.
+/// migrants with sex, age band and fees, and facilitators with roles. About ten incidents a month spread
+/// over several nationalities leave some months of each nationality below the threshold (suppressed),
+/// and NPL migrants, one or two at a time, are never published. ITA's last month is a surge, so that the
+/// detection pass has alerts to rank.
 /// </summary>
 internal static class DemoRecords
 {

@@ -22,7 +22,20 @@ internal static class AuditOutcome
 }
 
 /// <summary>Where the kept audit log starts after a retention prune: the last deleted entry's sequence number and hash.</summary>
-internal sealed record AuditAnchor(long Seq, string Hash);
+internal sealed record AuditAnchor(long Seq, string Hash)
+{
+    /// <summary>The statements of a retention prune, the same SQL on SQLite and PostgreSQL.</summary>
+    public const string CandidateSql =
+        "SELECT seq AS Seq, hash AS Hash FROM audit WHERE at < @cutoff AND seq < (SELECT MAX(seq) FROM audit) ORDER BY seq DESC LIMIT 1";
+
+    public const string RecordSql =
+        """
+        INSERT INTO audit_anchor (id, seq, hash, at) VALUES (1, @Seq, @Hash, @at)
+        ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at
+        """;
+
+    public const string ReadSql = "SELECT seq AS Seq, hash AS Hash FROM audit_anchor WHERE id = 1";
+}
 
 /// <summary>The first break found by a verification, or null for an intact chain.</summary>
 internal sealed record AuditBreak(long Seq, string Reason);
@@ -51,6 +64,15 @@ internal interface IAuditLog
 
     /// <summary>Recomputes the whole chain and reports the first entry that does not fit.</summary>
     AuditVerification Verify();
+
+    /// <summary>The newest entry older than <paramref name="cutoff"/> that is not the head: where a retention prune may end.</summary>
+    AuditAnchor? PruneCandidate(DateTimeOffset cutoff);
+
+    /// <summary>
+    /// Records <paramref name="anchor"/> as where the kept chain starts and deletes every entry up to it, in
+    /// one transaction; the database refuses to delete past the recorded anchor. Returns the entries deleted.
+    /// </summary>
+    long PruneThrough(AuditAnchor anchor, DateTimeOffset at);
 }
 
 /// <summary>The chain rule, kept apart from storage so every store computes it the same way.</summary>

@@ -65,7 +65,23 @@ internal sealed class SqliteAuditLog(HubDatabase database, TimeProvider time) : 
     {
         using var connection = database.Open(readOnly: true);
         // Unbuffered: a log of millions of entries is verified in constant memory.
-        var anchor = connection.QuerySingleOrDefault<AuditAnchor>("SELECT seq AS Seq, hash AS Hash FROM audit_anchor WHERE id = 1");
+        var anchor = connection.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.ReadSql);
         return AuditChain.Verify(connection.Query<AuditEntry>(AllSql, buffered: false), anchor);
+    }
+
+    public AuditAnchor? PruneCandidate(DateTimeOffset cutoff)
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.CandidateSql, new { cutoff = cutoff.ToString("O") });
+    }
+
+    public long PruneThrough(AuditAnchor anchor, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        connection.Execute(AuditAnchor.RecordSql, new { anchor.Seq, anchor.Hash, at = at.ToString("O") }, tx);
+        var deleted = connection.Execute("DELETE FROM audit WHERE seq <= @Seq", new { anchor.Seq }, tx);
+        tx.Commit();
+        return deleted;
     }
 }

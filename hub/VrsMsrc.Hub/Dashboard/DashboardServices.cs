@@ -44,9 +44,16 @@ internal static class DashboardServices
             {
                 FileProvider = files,
                 RequestPath = BasePath,
-                // Hashed file names change with every build; index.html must be asked for again each time.
-                OnPrepareResponse = c => c.Context.Response.Headers.CacheControl =
-                    c.File.Name == "index.html" ? "no-cache" : "public, max-age=31536000, immutable",
+                OnPrepareResponse = c =>
+                {
+                    var headers = c.Context.Response.Headers;
+                    // Hashed file names change with every build; index.html must be asked for again each time.
+                    headers.CacheControl = c.File.Name == "index.html" ? "no-cache" : "public, max-age=31536000, immutable";
+                    // The browser itself holds the page to the hub: no script, style, font or call elsewhere
+                    // (ECharts sets inline styles on its SVG; the CSV downloads are blob: links).
+                    headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                    headers.XContentTypeOptions = "nosniff";
+                },
             });
         }
         else

@@ -9,7 +9,7 @@ namespace VrsMsrc.Hub.Dashboard;
 /// Records every Hello the Exchange accepted, under the state the service mapped the caller's certificate
 /// to (HelloResponse.state); kept beside the Exchange as an interceptor so the protocol code stays as it is.
 /// </summary>
-internal sealed class HelloRecorder(INodeRegistry registry) : Interceptor
+internal sealed class HelloRecorder(INodeRegistry registry, ILogger<HelloRecorder> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -17,7 +17,15 @@ internal sealed class HelloRecorder(INodeRegistry registry) : Interceptor
         var response = await continuation(request, context);
         if (request is HelloRequest hello && response is HelloResponse { State: not "" } accepted)
         {
-            registry.RecordHello(accepted.State, hello);
+            try
+            {
+                registry.RecordHello(accepted.State, hello);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                // The status page is a convenience: a busy or failing store must not stop a node's delivery.
+                log.LogWarning("Could not record the Hello of {State}: {Reason}", accepted.State, e.Message);
+            }
         }
 
         return response;

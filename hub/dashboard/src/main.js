@@ -44,8 +44,8 @@ async function render() {
   const { route, params } = parseHash();
   const page = PAGES.find((p) => p.route === route && (!p.role || p.role === context.who.role)) ?? PAGES[0];
   for (const link of nav.querySelectorAll('a')) {
-    link.toggleAttribute('aria-current', link.dataset.route === page.route);
     if (link.dataset.route === page.route) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
   }
   document.title = `${page.title}: VRS-MSRC dashboard`;
   main.replaceChildren(el('h1', {}, page.title));

@@ -35,7 +35,8 @@ export function panel(parent, spec) {
   const section = el('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` });
   section.append(el('h2', { id: `${id}-title` }, spec.title));
   if (spec.note) section.append(el('p', { class: 'note' }, spec.note));
-  const body = el('div', { class: spec.chart ? 'panel-body' : 'panel-body table-only' });
+  // A table of many columns goes under its chart, at full width, rather than squeezed beside it.
+  const body = el('div', { class: spec.chart && spec.columns.length <= 4 ? 'panel-body' : 'panel-body table-only' });
   section.append(body);
   let chartElement = null;
   if (spec.chart) {

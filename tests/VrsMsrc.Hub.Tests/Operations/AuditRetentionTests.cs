@@ -1,28 +1,25 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using VrsMsrc.Hub.Audit;
-using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Operations;
-using VrsMsrc.Hub.Security;
-using VrsMsrc.Hub.Setup;
 
 namespace VrsMsrc.Hub.Tests.Operations;
 
 /// <summary>Retention of the audit log keeps the chain verifiable: from a recorded anchor, with the head always kept.</summary>
-[Trait("Category", "Unit")]
-public sealed class AuditRetentionTests : IDisposable
+public abstract class AuditRetentionTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly HubPaths _paths = HubSetup.Init(Directory.CreateTempSubdirectory("vrs-hub-retention-"), [], new HubSettings(), TimeProvider.System);
-    private readonly AdminContext _admin;
+    private readonly TempHubStore _store;
+    private readonly IAuditLog _audit;
 
-    public AuditRetentionTests()
+    protected AuditRetentionTests(StoreProvider provider)
     {
-        _admin = AdminContext.Open(_paths, _time);
+        _store = new TempHubStore(provider);
+        _audit = _store.Audit(_time);
         for (var day = 0; day < 100; day++)
         {
-            _admin.Audit.Append("cli:test", "test.act", AuditOutcome.Ok, AuditChain.Detail(("day", day)));
+            _audit.Append("cli:test", "test.act", AuditOutcome.Ok, AuditChain.Detail(("day", day)));
             _time.Advance(TimeSpan.FromDays(5));
         }
     }
@@ -30,25 +27,25 @@ public sealed class AuditRetentionTests : IDisposable
     [Fact]
     public void Old_entries_go_the_chain_still_verifies_and_the_prune_is_itself_audited()
     {
-        var before = _admin.Audit.Verify();
+        var before = _audit.Verify();
         Assert.Equal(100, before.Entries);
 
         // Now is day 500: entries of days 0..130 (5 days apart) are older than a year.
-        var deleted = AuditRetention.Prune(_admin.Database, _admin.Audit, 365, _time.GetUtcNow());
+        var deleted = AuditRetention.Prune(_audit, 365, _time.GetUtcNow());
         Assert.Equal(27, deleted);
 
-        var after = _admin.Audit.Verify();
+        var after = _audit.Verify();
         Assert.True(after.Intact, after.Break?.Reason);
         Assert.Equal(100 - 27 + 1, after.Entries);
-        var prune = _admin.Audit.Last()!;
+        var prune = _audit.Last()!;
         Assert.Equal((AuditRetention.Actor, AuditChain.PruneAction), (prune.Actor, prune.Action));
         Assert.Equal(before.HeadHash, prune.PrevHash);
-        Assert.Equal(28, _admin.Audit.Read(new AuditFilter())[0].Seq);
+        Assert.Equal(28, _audit.Read(new AuditFilter())[0].Seq);
 
         // Nothing is old enough a second time; entries after the anchor still refuse deletion.
-        Assert.Equal(0, AuditRetention.Prune(_admin.Database, _admin.Audit, 365, _time.GetUtcNow()));
-        using var connection = _admin.Database.Open();
-        var refused = Assert.Throws<SqliteException>(() => connection.Execute("DELETE FROM audit WHERE seq = 28"));
+        Assert.Equal(0, AuditRetention.Prune(_audit, 365, _time.GetUtcNow()));
+        using var connection = Writable();
+        var refused = Assert.ThrowsAny<DbException>(() => connection.Execute("DELETE FROM audit WHERE seq = 28"));
         Assert.Contains("append-only", refused.Message, StringComparison.Ordinal);
     }
 
@@ -56,17 +53,17 @@ public sealed class AuditRetentionTests : IDisposable
     public void The_head_is_never_deleted_and_retention_off_deletes_nothing()
     {
         _time.Advance(TimeSpan.FromDays(3650));
-        Assert.Equal(0, AuditRetention.Prune(_admin.Database, _admin.Audit, 0, _time.GetUtcNow()));
-        Assert.Equal(99, AuditRetention.Prune(_admin.Database, _admin.Audit, 365, _time.GetUtcNow()));
-        var kept = _admin.Audit.Read(new AuditFilter());
+        Assert.Equal(0, AuditRetention.Prune(_audit, 0, _time.GetUtcNow()));
+        Assert.Equal(99, AuditRetention.Prune(_audit, 365, _time.GetUtcNow()));
+        var kept = _audit.Read(new AuditFilter());
         Assert.Equal([100, 101], kept.Select(e => e.Seq));
-        Assert.True(_admin.Audit.Verify().Intact);
+        Assert.True(_audit.Verify().Intact);
     }
 
     [Fact]
     public void Entries_removed_without_a_recorded_prune_show_as_a_break_and_a_broken_chain_is_not_pruned()
     {
-        using (var connection = _admin.Database.Open())
+        using (var connection = Writable())
         {
             // Someone with the file moves the anchor and deletes, without the chain's own record of a prune.
             var hash = connection.ExecuteScalar<string>("SELECT hash FROM audit WHERE seq = 10");
@@ -74,11 +71,25 @@ public sealed class AuditRetentionTests : IDisposable
             connection.Execute("DELETE FROM audit WHERE seq <= 10");
         }
 
-        var verification = _admin.Audit.Verify();
+        var verification = _audit.Verify();
         Assert.Equal(11, verification.Break?.Seq);
         Assert.Contains("no audit.prune entry", verification.Break!.Reason, StringComparison.Ordinal);
-        Assert.Equal(0, AuditRetention.Prune(_admin.Database, _admin.Audit, 30, _time.GetUtcNow()));
+        Assert.Equal(0, AuditRetention.Prune(_audit, 30, _time.GetUtcNow()));
     }
 
-    public void Dispose() => Directory.Delete(_paths.DataDir, recursive: true);
+    /// <summary>A connection as someone with access to the database files or server has one.</summary>
+    private DbConnection Writable() => _store.Provider == StoreProvider.Sqlite ? _store.SqliteDatabase.Open() : _store.PostgresDatabase.Open();
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+[Trait("Category", "Unit")]
+public sealed class AuditRetentionTestsOnSqlite() : AuditRetentionTests(StoreProvider.Sqlite);
+
+[Trait("Category", "Unit")]
+[Trait("Store", "postgres")]
+public sealed class AuditRetentionTestsOnPostgres() : AuditRetentionTests(StoreProvider.Postgres);

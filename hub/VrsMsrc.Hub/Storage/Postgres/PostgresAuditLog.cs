@@ -57,6 +57,25 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
     {
         using var connection = database.Open();
         // Unbuffered: a log of millions of entries is verified in constant memory.
-        return AuditChain.Verify(connection.Query<AuditEntry>($"SELECT {Columns} FROM audit ORDER BY seq", buffered: false));
+        var anchor = connection.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.ReadSql);
+        return AuditChain.Verify(connection.Query<AuditEntry>($"SELECT {Columns} FROM audit ORDER BY seq", buffered: false), anchor);
+    }
+
+    public AuditAnchor? PruneCandidate(DateTimeOffset cutoff)
+    {
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.CandidateSql, new { cutoff = cutoff.ToString("O") });
+    }
+
+    public long PruneThrough(AuditAnchor anchor, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        // Under the head's lock, so that no append interleaves with moving the start of the chain.
+        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.AuditHead, "audit");
+        connection.Execute(AuditAnchor.RecordSql, new { anchor.Seq, anchor.Hash, at = at.ToString("O") }, tx);
+        var deleted = connection.Execute("DELETE FROM audit WHERE seq <= @Seq", new { anchor.Seq }, tx);
+        tx.Commit();
+        return deleted;
     }
 }

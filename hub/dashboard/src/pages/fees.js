@@ -26,8 +26,8 @@ export async function feesPage(main, context, params) {
     return;
   }
   const filter = { origin: params.get('origin'), destination: params.get('destination'), currency: params.get('currency'), states: list(params.get('states')) };
-  const span_ = years(`${from}-01`, `${to}-12`);
-  const answers = await Promise.all(span_.map((y) => trends.fees({ ...filter, from: `${y}-01`, to: `${y}-12` })));
+  const yearList = years(`${from}-01`, `${to}-12`);
+  const answers = await Promise.all(yearList.map((y) => trends.fees({ ...filter, from: `${y}-01`, to: `${y}-12` })));
   const states = [...new Set(answers.flatMap((a) => a.coverage?.states ?? []))].sort();
   source(main, { states, first: `${from}-01`, last: `${to}-12`, coverage });
   caveats(main, ['Fees are estimated from the 1-2-5 bands that migrants\' reported fees fall in, interpolated within the band; a band below the threshold is not published, so estimates lean towards common bands.',
@@ -39,10 +39,10 @@ export async function feesPage(main, context, params) {
     for (const e of answer.estimates ?? []) {
       const q = new Map((e.quantiles ?? []).map((x) => [x.quantile, x.amount]));
       const route = `${e.origin}→${e.destination} ${e.currency}`;
-      const row = [span_[i], e.origin, e.destination, e.currency, cell(e.reports, e.flag), q.get(0.25) ?? 'not estimated', q.get(0.5) ?? 'not estimated', q.get(0.75) ?? 'not estimated'];
+      const row = [yearList[i], e.origin, e.destination, e.currency, cell(e.reports, e.flag), q.get(0.25) ?? 'not estimated', q.get(0.5) ?? 'not estimated', q.get(0.75) ?? 'not estimated'];
       rows.push(row);
       if (!routes.has(route)) routes.set(route, new Map());
-      routes.get(route).set(span_[i], row[6]);
+      routes.get(route).set(yearList[i], row[6]);
     }
   });
   // The chart draws the median of the routes with the most reports, at most eight lines.
@@ -54,7 +54,7 @@ export async function feesPage(main, context, params) {
     note: drawn.length < routes.size ? `The chart draws the median of the ${drawn.length} routes with most reports; the table has all ${routes.size}.` : 'The chart draws the median (0.5 quantile).',
     columns: ['year', 'origin', 'destination', 'currency', 'reports', 'q0.25', 'median', 'q0.75'],
     rows,
-    chart: categorySeries('line', span_, drawn.map((r) => ({ name: r, values: span_.map((y) => {
+    chart: categorySeries('line', yearList, drawn.map((r) => ({ name: r, values: yearList.map((y) => {
       const v = routes.get(r).get(y);
       return typeof v === 'number' ? v : null;
     }) }))),
