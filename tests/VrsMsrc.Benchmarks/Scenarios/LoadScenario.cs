@@ -42,6 +42,9 @@ internal sealed class LoadScenario : IScenario
         new() { Measure = "migrants", By = "corridor", From = "2020-01" },
     ];
 
+    /// <summary>Fewer months per state than ten years (--load-months): the same 200 states at once, a shorter run.</summary>
+    public const string MonthsVariable = "VRS_BENCH_LOAD_MONTHS";
+
     public string Name => "load";
 
     public ScenarioResult Run(bool quick, DirectoryInfo workDir) => RunAsync(quick, workDir).GetAwaiter().GetResult();
@@ -52,7 +55,7 @@ internal sealed class LoadScenario : IScenario
             ? value
             : throw new InvalidOperationException($"the load scenario needs PostgreSQL: set {PostgresVariable} or pass --postgres CONNECTION (deploy/postgres/start-test-postgres.sh starts one)");
         var states = quick ? 10 : 200;
-        var months = quick ? 12 : 120;
+        var months = quick ? 12 : int.Parse(Environment.GetEnvironmentVariable(MonthsVariable) ?? "120", System.Globalization.CultureInfo.InvariantCulture);
         var source = Releases.Build(workDir, quick ? PushSizes.QuickRows : PushSizes.FullRows, PushSizes.Threshold);
         var names = Codes.Nationalities.Entries.Select(e => e.Code).Where(Codes.IsCountry).Order(StringComparer.Ordinal).Take(states).ToList();
         var work = names.Select((state, i) => MonthlyReleases(Releases.For(source, state, i + 1), months)).ToList();
