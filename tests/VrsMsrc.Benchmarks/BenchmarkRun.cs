@@ -20,7 +20,7 @@ internal interface IScenario
 }
 
 /// <summary>
-/// dotnet run -c Release --project tests/VrsMsrc.Benchmarks -- [--quick] [--json FILE] [--only NAME] [--postgres CONNECTION]
+/// dotnet run -c Release --project tests/VrsMsrc.Benchmarks -- [--quick] [--json FILE] [--only NAME] [--postgres CONNECTION] [--load-months N]
 /// Each scenario runs in a child process of its own, so that its peak memory is its own.
 /// </summary>
 internal static class BenchmarkRun
@@ -39,6 +39,11 @@ internal static class BenchmarkRun
         {
             // Children inherit it: the load scenario's PostgreSQL server.
             Environment.SetEnvironmentVariable(LoadScenario.PostgresVariable, postgres);
+        }
+
+        if (Value(args, "--load-months") is { } months)
+        {
+            Environment.SetEnvironmentVariable(LoadScenario.MonthsVariable, months);
         }
 
         if (Value(args, "--child") is { } child)

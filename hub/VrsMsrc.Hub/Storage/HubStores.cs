@@ -54,12 +54,25 @@ internal sealed class HubStores : IDisposable
     public static HubStores Postgres(PostgresDatabase database, TimeProvider time)
     {
         database.Migrate();
-        return new HubStores(new PostgresCellStore(database), new PostgresNodeRegistry(database, time), new PostgresAccountStore(database),
-            new PostgresAuditLog(database, time), new PostgresAlertStore(database), database, database.SchemaProblem);
+        var cells = new PostgresCellStore(database);
+        return new HubStores(cells, new PostgresNodeRegistry(database, time), new PostgresAccountStore(database),
+            new PostgresAuditLog(database, time), new PostgresAlertStore(database), new Owned(cells, database), database.SchemaProblem);
     }
 
     /// <summary>Null when the database answers with the schema this software needs (readiness); else what is wrong.</summary>
     public string? SchemaProblem() => _schemaProblem();
 
     public void Dispose() => _owned.Dispose();
+
+    /// <summary>Disposes the stores' resources, the database last.</summary>
+    private sealed class Owned(params IDisposable[] parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts)
+            {
+                part.Dispose();
+            }
+        }
+    }
 }

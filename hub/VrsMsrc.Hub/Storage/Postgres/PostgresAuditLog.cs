@@ -10,10 +10,23 @@ namespace VrsMsrc.Hub.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider time) : IAuditLog
 {
+    // Appends are serial by nature (one chain). The advisory lock orders them across processes; this
+    // in-process queue only keeps this process's appends from each holding a pooled connection while
+    // they wait for that lock.
+    private readonly Lock _queue = new();
+
     private const string Columns =
         "seq AS Seq, at AS At, actor AS Actor, action AS Action, outcome AS Outcome, detail AS Detail, prev_hash AS PrevHash, hash AS Hash";
 
     public AuditEntry Append(string actor, string action, string outcome, string detail)
+    {
+        lock (_queue)
+        {
+            return AppendUnderLock(actor, action, outcome, detail);
+        }
+    }
+
+    private AuditEntry AppendUnderLock(string actor, string action, string outcome, string detail)
     {
         using var connection = database.Open();
         using var tx = connection.BeginTransaction();

@@ -13,9 +13,29 @@ namespace VrsMsrc.Hub.Storage.Postgres;
 /// every earlier release of that state), while different states apply in parallel; the primary key
 /// on release_id backs the duplicate check.
 /// </summary>
-internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore
+internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore, IDisposable
 {
+    // Not a lock (the database orders the applies): a bound on how many connections applies take from the
+    // pool, so that a burst of pushes waits here, asynchronously and without a timeout, instead of
+    // exhausting the pool that the certificate checks, audit and queries of this process need too.
+    private readonly SemaphoreSlim _applying = new(Math.Max(1, database.MaxPoolSize / 2));
+
+    public void Dispose() => _applying.Dispose();
+
     public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        await _applying.WaitAsync(ct);
+        try
+        {
+            return await ApplyUnboundedAsync(release, sha256Hex, receivedAt, ct);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task<ApplyResult> ApplyUnboundedAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);

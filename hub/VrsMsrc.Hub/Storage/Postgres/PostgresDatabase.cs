@@ -14,8 +14,13 @@ internal sealed class PostgresDatabase : IDisposable
 
     public PostgresDatabase(string connectionString)
     {
-        _source = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        MaxPoolSize = builder.MaxPoolSize;
+        _source = NpgsqlDataSource.Create(builder);
     }
+
+    /// <summary>Connections this process may hold at once (the connection string's Maximum Pool Size).</summary>
+    public int MaxPoolSize { get; }
 
     public NpgsqlConnection Open() => _source.OpenConnection();
 
