@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Dapper;
 using Google.Protobuf;
@@ -50,7 +51,8 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     public BuiltRelease? Preview()
     {
         using var connection = database.Open();
-        using var tx = connection.BeginTransaction(deferred: true);
+        // Immediate, as a release is: the months are then read from one unchanging state of the data.
+        using var tx = connection.BeginTransaction();
         return Build(connection, tx);
     }
 
@@ -71,25 +73,61 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
             SchemaVersion = Protocol.SchemaVersion,
             CreatedAt = now.ToString("O"),
         };
-        var cells = 0;
-        using var records = new MonthRecords(connection, tx);
-        foreach (var (month, version) in changed)
+        // Months are independent: each worker sums its share of them on its own read connection. The
+        // release's transaction holds the write lock (BEGIN IMMEDIATE), so every reader sees the same data
+        // as this transaction does.
+        var months = new Contracts.V1.MonthRelease[changed.Count];
+        var workers = changed.Count < 4 ? 1 : Environment.ProcessorCount;
+        if (workers == 1)
         {
-            var sums = CellSums.Of(records.Read(month)).ByTable();
-            var monthRelease = new Contracts.V1.MonthRelease { Month = month, Version = version + 1 };
-            foreach (var table in ReleaseCatalogue.All)
+            using var records = new MonthRecords(connection, new DimensionIds());
+            for (var m = 0; m < changed.Count; m++)
             {
-                var tableCells = new Contracts.V1.TableCells { Table = table.Name };
-                tableCells.Cells.AddRange(Protect(sums[table.Name]));
-                cells += tableCells.Cells.Count;
-                monthRelease.Tables.Add(tableCells);
+                months[m] = Protect(records, changed[m].Month, changed[m].Version + 1);
             }
-
-            release.Months.Add(monthRelease);
+        }
+        else
+        {
+            var next = -1;
+            var threads = Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
+            {
+                using var reader = database.Open(readOnly: true);
+                using var snapshot = reader.BeginTransaction(deferred: true);
+                using var records = new MonthRecords(reader, new DimensionIds());
+                for (var m = Interlocked.Increment(ref next); m < changed.Count; m = Interlocked.Increment(ref next))
+                {
+                    months[m] = Protect(records, changed[m].Month, changed[m].Version + 1);
+                }
+            })).ToArray();
+            try
+            {
+                Task.WaitAll(threads);
+            }
+            catch (AggregateException e)
+            {
+                ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+            }
         }
 
+        release.Months.AddRange(months);
+        var cells = months.Sum(m => m.Tables.Sum(t => t.Cells.Count));
         var payload = release.ToByteArray();
         return new BuiltRelease(release, payload, Convert.ToHexStringLower(SHA256.HashData(payload)), cells);
+    }
+
+    /// <summary>The complete protected content of every catalogue table for one month.</summary>
+    private Contracts.V1.MonthRelease Protect(MonthRecords records, string month, long version)
+    {
+        var sums = records.Sum(month).ByTable();
+        var monthRelease = new Contracts.V1.MonthRelease { Month = month, Version = version };
+        foreach (var table in ReleaseCatalogue.All)
+        {
+            var tableCells = new Contracts.V1.TableCells { Table = table.Name };
+            tableCells.Cells.AddRange(Protect(sums[table.Name]));
+            monthRelease.Tables.Add(tableCells);
+        }
+
+        return monthRelease;
     }
 
     /// <summary>
