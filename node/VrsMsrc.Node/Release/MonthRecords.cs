@@ -43,7 +43,7 @@ internal sealed class MonthRecords(SqliteConnection connection, DimensionIds ids
         """);
 
     private readonly SqliteStatement _legs = new(connection,
-        "SELECT i.rowid, l.from_country, l.to_country FROM incidents i JOIN incident_legs l ON l.incident_ref = i.ref WHERE i.month = ?1 ORDER BY l.incident_ref, l.seq");
+        "SELECT i.rowid, l.from_country, l.to_country FROM incidents i JOIN incident_legs l ON l.incident_ref = i.ref WHERE i.month = ?1");
 
     private readonly SqliteStatement _migrants = new(connection,
         """
