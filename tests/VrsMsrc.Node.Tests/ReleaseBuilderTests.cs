@@ -71,7 +71,7 @@ public sealed class ReleaseBuilderTests : IDisposable
     public void Months_built_side_by_side_publish_exactly_what_each_month_built_alone_publishes()
     {
         // Six months: a release of four or more months is summed by parallel workers on their own
-        // connections, a release of one month on the release's own connection.
+        // connections; a release of one month, and any preview, on the builder's own connection.
         var months = Enumerable.Range(1, 6).Select(m => $"2025-0{m}").ToList();
         var incidents = new System.Text.StringBuilder("ref,detected_on,border_type,context,transport_mode,corridor,nationality,origin,destination,transits,dead_missing\n");
         var migrants = new System.Text.StringBuilder("incident_ref,nationality,sex,age_band,unaccompanied,fee_amount,fee_currency,count\n");
@@ -94,6 +94,7 @@ public sealed class ReleaseBuilderTests : IDisposable
 
         _node.Import("incidents.csv", incidents.ToString());
         Assert.Equal(0, _node.Import("migrants.csv", migrants.ToString(), "migrants").RejectedRows);
+        var preview = Cells(_node.Context.Releases().Preview()!.Release);
         var together = Cells(_node.Context.Releases().Release()!.Release);
 
         var alone = new List<string>();
@@ -111,6 +112,7 @@ public sealed class ReleaseBuilderTests : IDisposable
         Assert.Contains(together, c => c.Contains("|fees|", StringComparison.Ordinal));
         Assert.Contains(together, c => c.Contains("|legs|", StringComparison.Ordinal));
         Assert.Equal(together, alone);
+        Assert.Equal(together, preview);
     }
 
     private static List<string> Cells(Contracts.V1.Release release) =>

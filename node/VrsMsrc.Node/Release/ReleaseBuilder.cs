@@ -26,7 +26,7 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     {
         using var connection = database.Open();
         using var tx = connection.BeginTransaction();
-        var built = Build(connection, tx);
+        var built = Build(connection, tx, parallel: true);
         if (built is null)
         {
             return null;
@@ -51,12 +51,13 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     public BuiltRelease? Preview()
     {
         using var connection = database.Open();
-        // Immediate, as a release is: the months are then read from one unchanging state of the data.
-        using var tx = connection.BeginTransaction();
-        return Build(connection, tx);
+        // Deferred, so that a preview never waits for an import: its months are then read on this one
+        // connection, from this transaction's snapshot.
+        using var tx = connection.BeginTransaction(deferred: true);
+        return Build(connection, tx, parallel: false);
     }
 
-    private BuiltRelease? Build(SqliteConnection connection, SqliteTransaction tx)
+    private BuiltRelease? Build(SqliteConnection connection, SqliteTransaction tx, bool parallel)
     {
         var changed = connection.Query<(string Month, long Version)>(
             "SELECT month, version FROM months WHERE changed = 1 ORDER BY month", transaction: tx).ToList();
@@ -73,11 +74,11 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
             SchemaVersion = Protocol.SchemaVersion,
             CreatedAt = now.ToString("O"),
         };
-        // Months are independent: each worker sums its share of them on its own read connection. The
+        // Months are independent: each worker sums its share of them on its own read connection. A
         // release's transaction holds the write lock (BEGIN IMMEDIATE), so every reader sees the same data
         // as this transaction does.
         var months = new Contracts.V1.MonthRelease[changed.Count];
-        var workers = changed.Count < 4 ? 1 : Environment.ProcessorCount;
+        var workers = !parallel || changed.Count < 4 ? 1 : Environment.ProcessorCount;
         if (workers == 1)
         {
             using var records = new MonthRecords(connection, new DimensionIds());
