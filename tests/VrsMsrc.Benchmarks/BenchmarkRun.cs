@@ -12,6 +12,51 @@ internal sealed record ScenarioResult(string Name, double Value, string Unit, do
     public bool MeetsTarget => Ratio >= Target;
 }
 
+/// <summary>
+/// Timed rounds of the project and its baseline, alternating which goes first, after a full garbage
+/// collection each: on a shared machine a burst of someone else's work then slows one round of both sides
+/// rather than one side of the ratio. Each side returns its own time in seconds (so that its setup, such as
+/// a fresh copy of a database, stays outside it). Reported are the median times and the median of the
+/// rounds' ratios baseline time / project time.
+/// </summary>
+internal static class Rounds
+{
+    public static (double Ours, double Baseline, double Ratio) Run(int rounds, Func<double> ours, Func<double> baseline)
+    {
+        var o = new List<double>();
+        var b = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            if (round % 2 == 0)
+            {
+                o.Add(Timed(ours));
+                b.Add(Timed(baseline));
+            }
+            else
+            {
+                b.Add(Timed(baseline));
+                o.Add(Timed(ours));
+            }
+        }
+
+        return (Median(o), Median(b), Median(o.Zip(b, (x, y) => y / x).ToList()));
+    }
+
+    private static double Timed(Func<double> action)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return action();
+    }
+
+    public static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
+
 internal interface IScenario
 {
     string Name { get; }

@@ -67,6 +67,54 @@ public sealed class ReleaseBuilderTests : IDisposable
         Assert.InRange(totals.Cells.Single(c => c.Measure == "incidents").Value, 30 - 5, 30 + 5);
     }
 
+    [Fact]
+    public void Months_built_side_by_side_publish_exactly_what_each_month_built_alone_publishes()
+    {
+        // Six months: a release of four or more months is summed by parallel workers on their own
+        // connections; a release of one month, and any preview, on the builder's own connection.
+        var months = Enumerable.Range(1, 6).Select(m => $"2025-0{m}").ToList();
+        var incidents = new System.Text.StringBuilder("ref,detected_on,border_type,context,transport_mode,corridor,nationality,origin,destination,transits,dead_missing\n");
+        var migrants = new System.Text.StringBuilder("incident_ref,nationality,sex,age_band,unaccompanied,fee_amount,fee_currency,count\n");
+        var random = new Random(3);
+        string[] nationalities = ["SYR", "AFG", "ERI"];
+        foreach (var (month, m) in months.Select((month, m) => (month, m)))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                incidents.Append(System.FormattableString.Invariant(
+                    $"r{m}-{i},{month}-0{1 + (i % 9)},sea,at_sea,maritime,central_mediterranean,{nationalities[i % 3]},LBY,ITA,{(i % 2 == 0 ? "TUN" : "")},{i % 5}\n"));
+                for (var j = 0; j < 1 + random.Next(4); j++)
+                {
+                    var fee = random.Next(2) == 0 ? $"{100 + random.Next(5000)},EUR" : ",";
+                    migrants.Append(System.FormattableString.Invariant(
+                        $"r{m}-{i},{nationalities[random.Next(3)]},male,{(random.Next(2) == 0 ? "14-17" : "25-34")},{(random.Next(2) == 0 ? "true" : "false")},{fee},{1 + random.Next(3)}\n"));
+                }
+            }
+        }
+
+        _node.Import("incidents.csv", incidents.ToString());
+        Assert.Equal(0, _node.Import("migrants.csv", migrants.ToString(), "migrants").RejectedRows);
+        var preview = Cells(_node.Context.Releases().Preview()!.Release);
+        var together = Cells(_node.Context.Releases().Release()!.Release);
+
+        var alone = new List<string>();
+        foreach (var month in months)
+        {
+            using (var connection = _node.Context.Database.Open())
+            {
+                connection.Execute("UPDATE months SET changed = 1 WHERE month = @month", new { month });
+            }
+
+            alone.AddRange(Cells(_node.Context.Releases().Release()!.Release));
+        }
+
+        Assert.Equal(months, together.Select(c => c.Split('|')[0]).Distinct());
+        Assert.Contains(together, c => c.Contains("|fees|", StringComparison.Ordinal));
+        Assert.Contains(together, c => c.Contains("|legs|", StringComparison.Ordinal));
+        Assert.Equal(together, alone);
+        Assert.Equal(together, preview);
+    }
+
     private static List<string> Cells(Contracts.V1.Release release) =>
         release.Months.SelectMany(m => m.Tables.SelectMany(t => t.Cells.Select(c => $"{m.Month}|{t.Table}|{c.Measure}|{string.Join(';', c.Dims)}|{c.Value}"))).ToList();
 }

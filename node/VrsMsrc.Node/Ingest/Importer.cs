@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Node.Storage;
@@ -109,8 +108,6 @@ internal sealed class Importer(NodeDatabase database, TimeProvider time, string 
         connection.Execute(
             "INSERT INTO months (month, version, changed) VALUES (@month, 0, 1) ON CONFLICT (month) DO UPDATE SET changed = 1",
             new { month }, tx);
-
-    internal static int NewRecordKey() => RandomNumberGenerator.GetInt32(256);
 
     private string WriteRejects(string label, string kind, long stored, long unchanged, long rejected, List<ImportProblem> problems)
     {

@@ -17,6 +17,8 @@ internal sealed class IncidentWriter(SqliteConnection connection, SqliteTransact
         "transits", "nationality", "migrants", "facilitators", "dead_missing", "doc_fraud", "doc_type", "concealment",
     ];
 
+    private readonly RecordKeys _keys = new();
+
     public (long Stored, long Unchanged) Write(string file, IEnumerable<(InputRecord? Record, ImportProblem? Problem)> rows, List<ImportProblem> problems)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -81,7 +83,7 @@ internal sealed class IncidentWriter(SqliteConnection connection, SqliteTransact
             }
 
             upsert.Parameters[0].Value = record.Ref;
-            upsert.Parameters[1].Value = Importer.NewRecordKey();
+            upsert.Parameters[1].Value = _keys.Next();
             upsert.Parameters[2].Value = at;
             for (var i = 0; i < values.Length; i++)
             {

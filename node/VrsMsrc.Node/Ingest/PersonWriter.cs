@@ -15,11 +15,16 @@ namespace VrsMsrc.Node.Ingest;
 /// </summary>
 internal sealed class PersonWriter(SqliteConnection connection, SqliteTransaction tx, PersonKind kind)
 {
-    private sealed class IncidentState(bool exists, string month, long? migrants)
+    private readonly RecordKeys _keys = new();
+
+    private sealed class IncidentState(bool exists, string month, long? migrants, bool hadRows)
     {
         public bool Exists => exists;
         public string Month => month;
         public long? Migrants => migrants;
+
+        /// <summary>Whether rows of the kind were stored for the incident before this import.</summary>
+        public bool HadRows => hadRows;
         public long Sum { get; set; }
         public int Rows { get; set; }
         public bool Changed { get; set; }
@@ -57,15 +62,16 @@ internal sealed class PersonWriter(SqliteConnection connection, SqliteTransactio
     {
         var incidents = new Dictionary<string, IncidentState>(StringComparer.Ordinal);
         var columns = kind.Columns;
-        using var find = Command("SELECT month, migrants FROM incidents WHERE ref = $ref", ["$ref"]);
-        using var upsert = Command(
+        // The hot path of an import: SQLite's own API, parameters by position (see SqliteStatement).
+        using var find = new SqliteStatement(connection,
+            $"SELECT month, migrants, EXISTS (SELECT 1 FROM {kind.Table} WHERE incident_ref = ?1) FROM incidents WHERE ref = ?1");
+        using var upsert = new SqliteStatement(connection,
             $"""
             INSERT INTO {kind.Table} (incident_ref, ordinal, record_key, count, {string.Join(", ", columns)})
-            VALUES ($ref, $ordinal, $key, $count, {string.Join(", ", columns.Select(c => "$" + c))})
+            VALUES (?1, ?2, ?3, ?4, {string.Join(", ", columns.Select((_, i) => $"?{5 + i}"))})
             ON CONFLICT (incident_ref, ordinal) DO UPDATE SET count = excluded.count, {string.Join(", ", columns.Select(c => $"{c} = excluded.{c}"))}
             WHERE {kind.Table}.count IS NOT excluded.count OR {string.Join(" OR ", columns.Select(c => $"{kind.Table}.{c} IS NOT excluded.{c}"))}
-            """,
-            ["$ref", "$ordinal", "$key", "$count", .. columns.Select(c => "$" + c)]);
+            """);
         long stored = 0, unchanged = 0;
         foreach (var (input, readProblem) in rows)
         {
@@ -84,11 +90,17 @@ internal sealed class PersonWriter(SqliteConnection connection, SqliteTransactio
 
             if (!incidents.TryGetValue(record.IncidentRef, out var incident))
             {
-                find.Parameters[0].Value = record.IncidentRef;
-                using var reader = find.ExecuteReader();
-                incident = reader.Read()
-                    ? new IncidentState(true, reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1))
-                    : new IncidentState(false, "", null);
+                find.Bind(1, record.IncidentRef);
+                if (find.Read())
+                {
+                    incident = new IncidentState(true, find.Text(0)!, find.IsNull(1) ? null : find.GetInt64(1), find.GetInt64(2) != 0);
+                    find.Reset();
+                }
+                else
+                {
+                    incident = new IncidentState(false, "", null, false);
+                }
+
                 incidents.Add(record.IncidentRef, incident);
             }
 
@@ -100,17 +112,16 @@ internal sealed class PersonWriter(SqliteConnection connection, SqliteTransactio
             }
 
             incident.Sum += record.Count;
-            var p = upsert.Parameters;
-            p[0].Value = record.IncidentRef;
-            p[1].Value = incident.Rows++;
-            p[2].Value = Importer.NewRecordKey();
-            p[3].Value = record.Count;
+            upsert.Bind(1, record.IncidentRef);
+            upsert.Bind(2, incident.Rows++);
+            upsert.Bind(3, _keys.Next());
+            upsert.Bind(4, record.Count);
             for (var i = 0; i < record.Values.Length; i++)
             {
-                p[4 + i].Value = record.Values[i] ?? DBNull.Value;
+                upsert.BindObject(5 + i, record.Values[i]);
             }
 
-            if (upsert.ExecuteNonQuery() > 0)
+            if (upsert.Execute() > 0)
             {
                 incident.Changed = true;
                 stored++;
@@ -127,13 +138,20 @@ internal sealed class PersonWriter(SqliteConnection connection, SqliteTransactio
     /// <summary>Removes positions the source no longer lists and marks the months of changed incidents.</summary>
     private void Finish(Dictionary<string, IncidentState> incidents)
     {
-        using var trim = Command($"DELETE FROM {kind.Table} WHERE incident_ref = $ref AND ordinal >= $rows", ["$ref", "$rows"]);
+        using var trim = new SqliteStatement(connection, $"DELETE FROM {kind.Table} WHERE incident_ref = ?1 AND ordinal >= ?2");
         var months = new HashSet<string>();
         foreach (var (reference, incident) in incidents.Where(i => i.Value.Exists && i.Value.Rows > 0))
         {
-            trim.Parameters[0].Value = reference;
-            trim.Parameters[1].Value = incident.Rows;
-            if (trim.ExecuteNonQuery() > 0 || incident.Changed)
+            // Only an incident that had rows before can have positions beyond the ones just written.
+            var trimmed = false;
+            if (incident.HadRows)
+            {
+                trim.Bind(1, reference);
+                trim.Bind(2, incident.Rows);
+                trimmed = trim.Execute() > 0;
+            }
+
+            if (trimmed || incident.Changed)
             {
                 months.Add(incident.Month);
             }
@@ -144,6 +162,4 @@ internal sealed class PersonWriter(SqliteConnection connection, SqliteTransactio
             Importer.MarkChanged(connection, tx, month);
         }
     }
-
-    private SqliteCommand Command(string sql, string[] parameters) => SqliteDatabase.Prepare(connection, tx, sql, parameters);
 }

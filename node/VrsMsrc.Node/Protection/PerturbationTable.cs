@@ -131,6 +131,13 @@ internal sealed class PerturbationTable
         for (var i = 0; i < 200; i++)
         {
             var mid = (low + high) / 2;
+            // Once low and high are neighbouring doubles nothing changes any more: stopping there gives the
+            // same root as running all 200 steps, and the table is built on every release.
+            if (mid == low || mid == high)
+            {
+                break;
+            }
+
             if (f(mid) > 0)
             {
                 high = mid;

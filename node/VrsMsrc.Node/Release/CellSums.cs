@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VrsMsrc.Contracts.Catalogue;
 
 namespace VrsMsrc.Node.Release;
@@ -7,96 +8,132 @@ namespace VrsMsrc.Node.Release;
 /// the contributions' counts and of their record keys (DESIGN §3.4). This is where the catalogue's
 /// meaning lives: which contribution counts in which cell (DESIGN §3.2, §3.3).
 /// </summary>
-internal sealed class CellSums
+internal sealed class CellSums(DimensionIds ids)
 {
-    private static readonly string[] MinorAgeBands = ["0-13", "14-17"];
+    private static readonly IReadOnlyList<CatalogueTable> Tables = ReleaseCatalogue.All;
+    private static readonly Kind TotalIncidents = new(ReleaseCatalogue.Totals, "incidents");
+    private static readonly Kind TotalMigrants = new(ReleaseCatalogue.Totals, "migrants");
+    private static readonly Kind TotalFacilitators = new(ReleaseCatalogue.Totals, "facilitators");
+    private static readonly Kind TotalDeadMissing = new(ReleaseCatalogue.Totals, "dead_missing");
+    private static readonly Kind CorridorIncidents = new(ReleaseCatalogue.Corridors, "incidents");
+    private static readonly Kind CorridorMigrants = new(ReleaseCatalogue.Corridors, "migrants");
+    private static readonly Kind MethodIncidents = new(ReleaseCatalogue.Methods, "incidents");
+    private static readonly Kind ConcealmentIncidents = new(ReleaseCatalogue.Concealment, "incidents");
+    private static readonly Kind DeathsDeadMissing = new(ReleaseCatalogue.Deaths, "dead_missing");
+    private static readonly Kind FlowMigrants = new(ReleaseCatalogue.Flows, "migrants");
+    private static readonly Kind LegMigrants = new(ReleaseCatalogue.Legs, "migrants");
+    private static readonly Kind ProfileMigrants = new(ReleaseCatalogue.MigrantProfile, "migrants");
+    private static readonly Kind ProfileUnaccompaniedMinors = new(ReleaseCatalogue.MigrantProfile, "unaccompanied_minors");
+    private static readonly Kind FeeReports = new(ReleaseCatalogue.Fees, "fee_reports");
+    private static readonly Kind SmugglerFacilitators = new(ReleaseCatalogue.SmugglerProfile, "facilitators");
+    private static readonly Kind StageFacilitators = new(ReleaseCatalogue.SmugglerStages, "facilitators");
 
-    private readonly Dictionary<(string Table, string Measure, string Dims), (long Value, long Keys, string[] Dims)> _cells = [];
+    private readonly Dictionary<CellId, Sum> _cells = [];
+    private readonly Dictionary<double, int> _feeBands = [];
+    private readonly int _minor0 = ids.Of("0-13");
+    private readonly int _minor1 = ids.Of("14-17");
 
-    public static CellSums Of(MonthRecordsData month)
+    /// <summary>A table and one of its measures, as positions in the catalogue.</summary>
+    private readonly record struct Kind(int Table, int Measure)
     {
-        var sums = new CellSums();
-        foreach (var incident in month.Incidents.Values)
+        public Kind(CatalogueTable table, string measure)
+            : this(Position(Tables, table), Position(table.Measures, measure))
         {
-            sums.AddIncident(incident);
         }
 
-        foreach (var (incident, migrant) in month.Migrants)
-        {
-            sums.AddMigrants(incident, migrant.RecordKey, migrant.Count, migrant.Nationality ?? incident.Nationality, migrant.Sex, migrant.AgeBand,
-                migrant.Unaccompanied, migrant.FeeAmount, migrant.FeeCurrency);
-        }
+        private static int Position<T>(IReadOnlyList<T> list, T item) =>
+            list.Select((x, i) => (x, i)).First(p => EqualityComparer<T>.Default.Equals(p.x, item)).i;
+    }
 
-        foreach (var (_, facilitator) in month.Facilitators)
-        {
-            sums.AddFacilitators(facilitator.RecordKey, facilitator.Count, facilitator.Nationality, facilitator.Role, facilitator.Sex, facilitator.CjStage);
-        }
+    /// <summary>A cell: its kind and up to four dimension values (−1 where the table has fewer dimensions).</summary>
+    private readonly record struct CellId(Kind Kind, int D0 = -1, int D1 = -1, int D2 = -1, int D3 = -1);
 
-        return sums;
+    private struct Sum
+    {
+        public long Value;
+        public long Keys;
     }
 
     /// <summary>Cells per table: measure, dimension values, value and cell key, in a stable order.</summary>
     public ILookup<string, (string Measure, string[] Dims, long Value, int CellKey)> ByTable() =>
-        _cells.OrderBy(c => c.Key.Measure, StringComparer.Ordinal).ThenBy(c => c.Key.Dims, StringComparer.Ordinal)
-            .ToLookup(c => c.Key.Table, c => (c.Key.Measure, c.Value.Dims, c.Value.Value, (int)(c.Value.Keys % 256)));
+        _cells.Select(c =>
+            {
+                var table = Tables[c.Key.Kind.Table];
+                var dims = new[] { c.Key.D0, c.Key.D1, c.Key.D2, c.Key.D3 }.Take(table.Dimensions.Count).Select(d => ids[d]).ToArray();
+                return (Table: table.Name, Measure: table.Measures[c.Key.Kind.Measure], Dims: dims, c.Value);
+            })
+            .OrderBy(c => c.Measure, StringComparer.Ordinal).ThenBy(c => string.Join('\u001f', c.Dims), StringComparer.Ordinal)
+            .ToLookup(c => c.Table, c => (c.Measure, c.Dims, c.Value.Value, (int)(c.Value.Keys % 256)));
 
-    private void AddIncident(IncidentFacts i)
+    /// <summary>An incident's own cells; call after its person rows, whose presence decides what it counts.</summary>
+    public void AddIncident(IncidentFacts i)
     {
-        Add("totals", "incidents", 1, i.RecordKey);
-        Add("corridors", "incidents", 1, i.RecordKey, i.Corridor, i.BorderType);
-        Add("methods", "incidents", 1, i.RecordKey, i.DocFraud, i.DocType, i.TransportMode);
-        Add("concealment", "incidents", 1, i.RecordKey, i.Concealment, i.TransportMode);
+        Add(new(TotalIncidents), 1, i.RecordKey);
+        Add(new(CorridorIncidents, i.Corridor, i.BorderType), 1, i.RecordKey);
+        Add(new(MethodIncidents, i.DocFraud, i.DocType, i.TransportMode), 1, i.RecordKey);
+        Add(new(ConcealmentIncidents, i.Concealment, i.TransportMode), 1, i.RecordKey);
         if (i.DeadMissing is > 0 and var dead)
         {
-            Add("totals", "dead_missing", dead, i.RecordKey);
-            Add("deaths", "dead_missing", dead, i.RecordKey, i.Corridor, i.TransportMode);
+            Add(new(TotalDeadMissing), dead, i.RecordKey);
+            Add(new(DeathsDeadMissing, i.Corridor, i.TransportMode), dead, i.RecordKey);
         }
 
         // An incident's own figures count only where it has no person rows of that kind.
         if (!i.HasMigrantRows && i.Migrants is > 0 and var migrants)
         {
-            AddMigrants(i, i.RecordKey, migrants, i.Nationality, null, null, null, null, null);
+            AddMigrants(i, i.RecordKey, migrants, i.Nationality, DimensionIds.Unknown, DimensionIds.Unknown, false, null, null);
         }
 
         if (!i.HasFacilitatorRows && i.Facilitators is > 0 and var facilitators)
         {
-            AddFacilitators(i.RecordKey, facilitators, null, null, null, null);
+            AddFacilitators(i.RecordKey, facilitators, DimensionIds.Unknown, DimensionIds.Unknown, DimensionIds.Unknown, DimensionIds.Unknown);
         }
     }
 
-    private void AddMigrants(IncidentFacts i, int key, long n, string? nationality, string? sex, string? ageBand, bool? unaccompanied, double? fee, string? currency)
+    public void AddMigrants(IncidentFacts i, int key, long n, int nationality, int sex, int ageBand, bool unaccompanied, double? fee, int? currency)
     {
-        Add("totals", "migrants", n, key);
-        Add("corridors", "migrants", n, key, i.Corridor, i.BorderType);
-        Add("flows", "migrants", n, key, nationality, i.BorderType, i.Context, i.Corridor);
+        Add(new(TotalMigrants), n, key);
+        Add(new(CorridorMigrants, i.Corridor, i.BorderType), n, key);
+        Add(new(FlowMigrants, nationality, i.BorderType, i.Context, i.Corridor), n, key);
         foreach (var (from, to) in i.Legs)
         {
-            Add("legs", "migrants", n, key, from, to, i.TransportMode);
+            Add(new(LegMigrants, from, to, i.TransportMode), n, key);
         }
 
-        Add("migrant_profile", "migrants", n, key, nationality, sex, ageBand);
-        if (unaccompanied == true && ageBand is not null && MinorAgeBands.Contains(ageBand))
+        Add(new(ProfileMigrants, nationality, sex, ageBand), n, key);
+        if (unaccompanied && (ageBand == _minor0 || ageBand == _minor1))
         {
-            Add("migrant_profile", "unaccompanied_minors", n, key, nationality, sex, ageBand);
+            Add(new(ProfileUnaccompaniedMinors, nationality, sex, ageBand), n, key);
         }
 
-        if (fee is { } amount && currency is not null)
+        if (fee is { } amount && currency is { } paid)
         {
-            Add("fees", "fee_reports", n, key, i.Origin, i.Destination, currency, FeeBands.Label(amount));
+            Add(new(FeeReports, i.Origin, i.Destination, paid, FeeBand(amount)), n, key);
         }
     }
 
-    private void AddFacilitators(int key, long n, string? nationality, string? role, string? sex, string? stage)
+    public void AddFacilitators(int key, long n, int nationality, int role, int sex, int stage)
     {
-        Add("totals", "facilitators", n, key);
-        Add("smuggler_profile", "facilitators", n, key, nationality, role, sex);
-        Add("smuggler_stages", "facilitators", n, key, stage, sex);
+        Add(new(TotalFacilitators), n, key);
+        Add(new(SmugglerFacilitators, nationality, role, sex), n, key);
+        Add(new(StageFacilitators, stage, sex), n, key);
     }
 
-    private void Add(string table, string measure, long n, int key, params string?[] dims)
+    private int FeeBand(double amount)
     {
-        var values = dims.Select(d => d ?? DimensionValues.Unknown).ToArray();
-        var id = (table, measure, string.Join('\u001f', values));
-        _cells[id] = _cells.TryGetValue(id, out var sum) ? (sum.Value + n, sum.Keys + key, sum.Dims) : (n, key, values);
+        if (!_feeBands.TryGetValue(amount, out var band))
+        {
+            band = ids.Of(FeeBands.Label(amount));
+            _feeBands.Add(amount, band);
+        }
+
+        return band;
+    }
+
+    private void Add(CellId cell, long n, int key)
+    {
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_cells, cell, out _);
+        sum.Value += n;
+        sum.Keys += key;
     }
 }

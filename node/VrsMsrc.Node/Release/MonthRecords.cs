@@ -3,87 +3,102 @@ using VrsMsrc.Contracts.Storage;
 
 namespace VrsMsrc.Node.Release;
 
-/// <summary>The attributes of an incident that catalogue cells are cut by, plus its record key.</summary>
-internal sealed record IncidentFacts(
-    int RecordKey, string? Corridor, string? BorderType, string? Context, string? TransportMode, string? Origin, string? Destination,
-    string? Nationality, long? Migrants, long? Facilitators, long? DeadMissing, string? DocFraud, string? DocType, string? Concealment)
+/// <summary>
+/// The attributes of an incident that catalogue cells are cut by (as <see cref="DimensionIds"/>), plus its
+/// record key.
+/// </summary>
+internal sealed class IncidentFacts
 {
-    public List<(string From, string To)> Legs { get; } = [];
+    public int RecordKey { get; init; }
+    public int Corridor { get; init; }
+    public int BorderType { get; init; }
+    public int Context { get; init; }
+    public int TransportMode { get; init; }
+    public int Origin { get; init; }
+    public int Destination { get; init; }
+    public int Nationality { get; init; }
+    public long? Migrants { get; init; }
+    public long? Facilitators { get; init; }
+    public long? DeadMissing { get; init; }
+    public int DocFraud { get; init; }
+    public int DocType { get; init; }
+    public int Concealment { get; init; }
+    public List<(int From, int To)> Legs { get; } = [];
     public bool HasMigrantRows { get; set; }
     public bool HasFacilitatorRows { get; set; }
 }
 
-internal sealed record MigrantFacts(int RecordKey, long Count, string? Nationality, string? Sex, string? AgeBand, bool? Unaccompanied, double? FeeAmount, string? FeeCurrency);
-
-internal sealed record FacilitatorFacts(int RecordKey, long Count, string? Nationality, string? Sex, string? Role, string? CjStage);
-
-/// <summary>One month's incidents (by ref) and their migrant and facilitator rows.</summary>
-internal sealed record MonthRecordsData(
-    Dictionary<string, IncidentFacts> Incidents,
-    List<(IncidentFacts Incident, MigrantFacts Migrant)> Migrants,
-    List<(IncidentFacts Incident, FacilitatorFacts Facilitator)> Facilitators);
-
 /// <summary>
-/// Reads everything one month contributes, with one indexed query per kind: what a release costs is
-/// then proportional to the months that changed, never to the whole history.
+/// Reads everything one month contributes, with one indexed query per kind, and hands each record to a
+/// <see cref="CellSums"/>: what a release costs is then proportional to the months that changed, never to
+/// the whole history. Values arrive as <see cref="DimensionIds"/>, so a record costs no strings.
 /// </summary>
-internal sealed class MonthRecords(SqliteConnection connection, SqliteTransaction tx) : IDisposable
+internal sealed class MonthRecords(SqliteConnection connection, DimensionIds ids) : IDisposable
 {
-    private readonly SqliteCommand _incidents = SqliteDatabase.Prepare(connection, tx,
+    private readonly SqliteStatement _incidents = new(connection,
         """
-        SELECT ref, record_key, corridor, border_type, context, transport_mode, origin, destination, nationality,
+        SELECT rowid, record_key, corridor, border_type, context, transport_mode, origin, destination, nationality,
                migrants, facilitators, dead_missing, doc_fraud, doc_type, concealment
-        FROM incidents WHERE month = $month
-        """, ["$month"]);
+        FROM incidents WHERE month = ?1
+        """);
 
-    private readonly SqliteCommand _legs = SqliteDatabase.Prepare(connection, tx,
-        "SELECT l.incident_ref, l.from_country, l.to_country FROM incidents i JOIN incident_legs l ON l.incident_ref = i.ref WHERE i.month = $month ORDER BY l.incident_ref, l.seq",
-        ["$month"]);
+    private readonly SqliteStatement _legs = new(connection,
+        "SELECT i.rowid, l.from_country, l.to_country FROM incidents i JOIN incident_legs l ON l.incident_ref = i.ref WHERE i.month = ?1");
 
-    private readonly SqliteCommand _migrants = SqliteDatabase.Prepare(connection, tx,
+    private readonly SqliteStatement _migrants = new(connection,
         """
-        SELECT m.incident_ref, m.record_key, m.count, m.nationality, m.sex, m.age_band, m.unaccompanied, m.fee_amount, m.fee_currency
-        FROM incidents i JOIN migrants m ON m.incident_ref = i.ref WHERE i.month = $month
-        """, ["$month"]);
+        SELECT i.rowid, m.record_key, m.count, m.nationality, m.sex, m.age_band, m.unaccompanied, m.fee_amount, m.fee_currency
+        FROM incidents i JOIN migrants m ON m.incident_ref = i.ref WHERE i.month = ?1
+        """);
 
-    private readonly SqliteCommand _facilitators = SqliteDatabase.Prepare(connection, tx,
+    private readonly SqliteStatement _facilitators = new(connection,
         """
-        SELECT f.incident_ref, f.record_key, f.count, f.nationality, f.sex, f.role, f.cj_stage
-        FROM incidents i JOIN facilitators f ON f.incident_ref = i.ref WHERE i.month = $month
-        """, ["$month"]);
+        SELECT i.rowid, f.record_key, f.count, f.nationality, f.sex, f.role, f.cj_stage
+        FROM incidents i JOIN facilitators f ON f.incident_ref = i.ref WHERE i.month = ?1
+        """);
 
-    public MonthRecordsData Read(string month)
+    /// <summary>The month's cells before protection.</summary>
+    public CellSums Sum(string month)
     {
-        var incidents = new Dictionary<string, IncidentFacts>(StringComparer.Ordinal);
+        var incidents = new Dictionary<long, IncidentFacts>();
         foreach (var r in Rows(_incidents, month))
         {
-            incidents[r.GetString(0)] = new IncidentFacts(r.GetInt32(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
-                Text(r, 8), Number(r, 9), Number(r, 10), Number(r, 11), Text(r, 12), Text(r, 13), Text(r, 14));
+            incidents[r.GetInt64(0)] = new IncidentFacts
+            {
+                RecordKey = (int)r.GetInt64(1), Corridor = Id(r, 2), BorderType = Id(r, 3), Context = Id(r, 4), TransportMode = Id(r, 5),
+                Origin = Id(r, 6), Destination = Id(r, 7), Nationality = Id(r, 8), Migrants = Number(r, 9), Facilitators = Number(r, 10),
+                DeadMissing = Number(r, 11), DocFraud = Id(r, 12), DocType = Id(r, 13), Concealment = Id(r, 14),
+            };
         }
 
         foreach (var r in Rows(_legs, month))
         {
-            incidents[r.GetString(0)].Legs.Add((r.GetString(1), r.GetString(2)));
+            incidents[r.GetInt64(0)].Legs.Add((Id(r, 1), Id(r, 2)));
         }
 
-        var migrants = new List<(IncidentFacts, MigrantFacts)>();
+        var sums = new CellSums(ids);
         foreach (var r in Rows(_migrants, month))
         {
-            var incident = incidents[r.GetString(0)];
+            var incident = incidents[r.GetInt64(0)];
             incident.HasMigrantRows = true;
-            migrants.Add((incident, new MigrantFacts(r.GetInt32(1), r.GetInt64(2), Text(r, 3), Text(r, 4), Text(r, 5),
-                r.IsDBNull(6) ? null : r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetDouble(7), Text(r, 8))));
+            var nationality = r.IsNull(3) ? incident.Nationality : Id(r, 3);
+            sums.AddMigrants(incident, (int)r.GetInt64(1), r.GetInt64(2), nationality, Id(r, 4), Id(r, 5),
+                !r.IsNull(6) && r.GetInt64(6) != 0, r.IsNull(7) ? null : r.GetDouble(7), r.IsNull(8) ? null : Id(r, 8));
         }
 
-        var facilitators = new List<(IncidentFacts, FacilitatorFacts)>();
         foreach (var r in Rows(_facilitators, month))
         {
-            var incident = incidents[r.GetString(0)];
-            incident.HasFacilitatorRows = true;
-            facilitators.Add((incident, new FacilitatorFacts(r.GetInt32(1), r.GetInt64(2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6))));
+            incidents[r.GetInt64(0)].HasFacilitatorRows = true;
+            sums.AddFacilitators((int)r.GetInt64(1), r.GetInt64(2), Id(r, 3), Id(r, 5), Id(r, 4), Id(r, 6));
         }
 
-        return new MonthRecordsData(incidents, migrants, facilitators);
+        // After the person rows, so that an incident's own figures count only where it has none.
+        foreach (var incident in incidents.Values)
+        {
+            sums.AddIncident(incident);
+        }
+
+        return sums;
     }
 
     public void Dispose()
@@ -94,17 +109,21 @@ internal sealed class MonthRecords(SqliteConnection connection, SqliteTransactio
         _facilitators.Dispose();
     }
 
-    private static IEnumerable<SqliteDataReader> Rows(SqliteCommand command, string month)
+    private static IEnumerable<SqliteStatement> Rows(SqliteStatement statement, string month)
     {
-        command.Parameters[0].Value = month;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        statement.Bind(1, month);
+        while (statement.Read())
         {
-            yield return reader;
+            yield return statement;
         }
     }
 
-    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    /// <summary>A value's id; NULL (absent) is unknown. Only an empty value needs the second look at the column.</summary>
+    private int Id(SqliteStatement r, int column)
+    {
+        var utf8 = r.Utf8(column);
+        return utf8.IsEmpty && r.IsNull(column) ? DimensionIds.Unknown : ids.Of(utf8);
+    }
 
-    private static long? Number(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static long? Number(SqliteStatement r, int column) => r.IsNull(column) ? null : r.GetInt64(column);
 }

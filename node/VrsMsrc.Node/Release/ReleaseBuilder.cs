@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Dapper;
 using Google.Protobuf;
@@ -25,7 +26,7 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     {
         using var connection = database.Open();
         using var tx = connection.BeginTransaction();
-        var built = Build(connection, tx);
+        var built = Build(connection, tx, parallel: true);
         if (built is null)
         {
             return null;
@@ -50,11 +51,13 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
     public BuiltRelease? Preview()
     {
         using var connection = database.Open();
+        // Deferred, so that a preview never waits for an import: its months are then read on this one
+        // connection, from this transaction's snapshot.
         using var tx = connection.BeginTransaction(deferred: true);
-        return Build(connection, tx);
+        return Build(connection, tx, parallel: false);
     }
 
-    private BuiltRelease? Build(SqliteConnection connection, SqliteTransaction tx)
+    private BuiltRelease? Build(SqliteConnection connection, SqliteTransaction tx, bool parallel)
     {
         var changed = connection.Query<(string Month, long Version)>(
             "SELECT month, version FROM months WHERE changed = 1 ORDER BY month", transaction: tx).ToList();
@@ -71,25 +74,64 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
             SchemaVersion = Protocol.SchemaVersion,
             CreatedAt = now.ToString("O"),
         };
-        var cells = 0;
-        using var records = new MonthRecords(connection, tx);
-        foreach (var (month, version) in changed)
+        // Months are independent: each worker sums its share of them on its own read connection. A
+        // release's transaction holds the write lock (BEGIN IMMEDIATE), so every reader sees the same data
+        // as this transaction does.
+        var months = new Contracts.V1.MonthRelease[changed.Count];
+        var workers = !parallel || changed.Count < 4 ? 1 : Environment.ProcessorCount;
+        if (workers == 1)
         {
-            var sums = CellSums.Of(records.Read(month)).ByTable();
-            var monthRelease = new Contracts.V1.MonthRelease { Month = month, Version = version + 1 };
-            foreach (var table in ReleaseCatalogue.All)
+            using var records = new MonthRecords(connection, new DimensionIds());
+            for (var m = 0; m < changed.Count; m++)
             {
-                var tableCells = new Contracts.V1.TableCells { Table = table.Name };
-                tableCells.Cells.AddRange(Protect(sums[table.Name]));
-                cells += tableCells.Cells.Count;
-                monthRelease.Tables.Add(tableCells);
+                months[m] = Protect(records, changed[m].Month, changed[m].Version + 1);
             }
-
-            release.Months.Add(monthRelease);
+        }
+        else
+        {
+            var next = -1;
+            var threads = Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
+            {
+                using var reader = database.Open(readOnly: true);
+                // Reading maps the file instead of copying every page through the connection's cache: a
+                // full release reads the whole history once per worker.
+                reader.Execute("PRAGMA mmap_size = 1073741824");
+                using var snapshot = reader.BeginTransaction(deferred: true);
+                using var records = new MonthRecords(reader, new DimensionIds());
+                for (var m = Interlocked.Increment(ref next); m < changed.Count; m = Interlocked.Increment(ref next))
+                {
+                    months[m] = Protect(records, changed[m].Month, changed[m].Version + 1);
+                }
+            })).ToArray();
+            try
+            {
+                Task.WaitAll(threads);
+            }
+            catch (AggregateException e)
+            {
+                ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+            }
         }
 
+        release.Months.AddRange(months);
+        var cells = months.Sum(m => m.Tables.Sum(t => t.Cells.Count));
         var payload = release.ToByteArray();
         return new BuiltRelease(release, payload, Convert.ToHexStringLower(SHA256.HashData(payload)), cells);
+    }
+
+    /// <summary>The complete protected content of every catalogue table for one month.</summary>
+    private Contracts.V1.MonthRelease Protect(MonthRecords records, string month, long version)
+    {
+        var sums = records.Sum(month).ByTable();
+        var monthRelease = new Contracts.V1.MonthRelease { Month = month, Version = version };
+        foreach (var table in ReleaseCatalogue.All)
+        {
+            var tableCells = new Contracts.V1.TableCells { Table = table.Name };
+            tableCells.Cells.AddRange(Protect(sums[table.Name]));
+            monthRelease.Tables.Add(tableCells);
+        }
+
+        return monthRelease;
     }
 
     /// <summary>

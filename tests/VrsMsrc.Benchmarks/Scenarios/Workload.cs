@@ -47,7 +47,10 @@ internal sealed class Workload
     public int IncidentCount { get; }
     public int MigrantRows => IncidentCount * MigrantsPerIncident;
 
-    /// <summary>Another batch, all in December 2024: the usual monthly update.</summary>
+    /// <summary>The month of <see cref="Update"/>'s rows.</summary>
+    public const string UpdateMonth = "2024-12";
+
+    /// <summary>Another batch, all in <see cref="UpdateMonth"/>: the usual monthly update.</summary>
     public static (string Incidents, string Migrants) Update(DirectoryInfo dir, int migrantRows)
     {
         var incidents = Path.Combine(dir.FullName, "update-incidents.csv");
