@@ -99,13 +99,30 @@ public sealed class ReleaseApplyTests : IDisposable
     public void A_release_that_fails_in_its_last_month_leaves_nothing_of_its_first()
     {
         _store.Apply(Totals("ITA", ("2024-01", 1, 100)));
-        // The validator refuses repeated cells before they get here; the store must still not half-apply.
+        using (var connection = _store.Database.Open())
+        {
+            // A write failing inside the transaction, after the first month was written.
+            connection.Execute("CREATE TRIGGER fail_february BEFORE INSERT ON month_versions WHEN NEW.month = '2024-02' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+        }
+
+        Assert.Throws<SqliteException>(() => _store.Apply(Totals("ITA", ("2024-01", 2, 110), ("2024-02", 1, 200))));
+
+        Assert.Equal([("2024-01", 1L, 100L)], Stored("ITA"));
+        Assert.Equal(1, Count("releases"));
+    }
+
+    [Fact]
+    public void A_cell_given_twice_is_refused_and_nothing_of_the_release_is_stored()
+    {
+        _store.Apply(Totals("ITA", ("2024-01", 1, 100)));
+        // The validator refuses repeated cells before they get here; the store must still never hold two values for one cell.
         var broken = Totals("ITA", ("2024-01", 2, 110), ("2024-02", 1, 200));
         var february = broken.Months[1].Tables.Single(t => t.Table == "totals");
         february.Cells.Add(february.Cells[0].Clone());
 
-        Assert.Throws<SqliteException>(() => _store.Apply(broken));
+        var refused = Assert.Throws<InvalidDataException>(() => _store.Apply(broken));
 
+        Assert.Contains("appears twice", refused.Message, StringComparison.Ordinal);
         Assert.Equal([("2024-01", 1L, 100L)], Stored("ITA"));
         Assert.Equal(1, Count("releases"));
     }

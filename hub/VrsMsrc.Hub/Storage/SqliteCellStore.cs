@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Catalogue;
@@ -14,13 +15,25 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     // pushes hold no threads, which the TLS handshakes and streams of the others need.
     private readonly SemaphoreSlim _writer = new(1, 1);
 
+    /// <summary>
+    /// Decoded blocks held between queries (about 100 bytes a cell): enough for 50 states × 120 months
+    /// of the full catalogue several times over; a store past it is read from disk again as asked.
+    /// </summary>
+    public const long MaxCachedCells = 2_000_000;
+
+    private readonly CellBlockCache _cache = new(MaxCachedCells);
+
     public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
+        // Encoding is this release's own CPU work: done before queueing for the writer, so that fifty
+        // nodes pushing at once encode side by side and the writer only writes.
+        var blocks = release.Months.Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
+
         // A node that gave up while queued will send the release again; once applying, finish.
         await _writer.WaitAsync(ct);
         try
         {
-            return Apply(release, sha256Hex, receivedAt);
+            return Apply(release, blocks, sha256Hex, receivedAt);
         }
         finally
         {
@@ -30,7 +43,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
     public void Dispose() => _writer.Dispose();
 
-    private ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt)
+    private ApplyResult Apply(Release release, string[][] blocks, string sha256Hex, DateTimeOffset receivedAt)
     {
         using var connection = database.Open();
         using var tx = connection.BeginTransaction();
@@ -41,40 +54,39 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
+        // Every version the state holds, in one read rather than one per month and table.
+        var versions = connection.Query<(string Table, string Month, long Version)>(
+                "SELECT tbl, month, version FROM month_versions WHERE state = @State", new { release.State }, tx)
+            .ToDictionary(v => (v.Table, v.Month), v => v.Version);
+        using var block = SqliteDatabase.Prepare(connection, tx,
+            "INSERT INTO cell_blocks (tbl, month, state, cells) VALUES ($t, $m, $s, $c) ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells",
+            ["$t", "$m", "$s", "$c"]);
+        using var version = SqliteDatabase.Prepare(connection, tx,
+            """
+            INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES ($s, $m, $t, $v, $r)
+            ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
+            """,
+            ["$s", "$m", "$t", "$v", "$r"]);
+
         int applied = 0, ignored = 0;
         long cells = 0;
-        using var insert = InsertCommand(connection, tx);
-        foreach (var month in release.Months)
+        var replaced = new List<(string Table, string Month)>();
+        for (var m = 0; m < release.Months.Count; m++)
         {
+            var month = release.Months[m];
             var monthApplied = false;
-            foreach (var table in month.Tables)
+            for (var t = 0; t < month.Tables.Count; t++)
             {
-                var current = connection.QuerySingleOrDefault<long?>(
-                    "SELECT version FROM month_versions WHERE state = @State AND tbl = @Table AND month = @Month",
-                    new { release.State, table.Table, month.Month }, tx);
-                if (current >= month.Version)
+                var table = month.Tables[t];
+                if (versions.TryGetValue((table.Table, month.Month), out var current) && current >= month.Version)
                 {
                     continue;
                 }
 
-                // Naming the table's measures lets SQLite seek on the primary key (tbl, measure, state,
-                // month, ...) instead of scanning every stored cell of the table, which grows with the store.
-                connection.Execute(
-                    "DELETE FROM cells WHERE tbl = @Table AND measure IN @Measures AND state = @State AND month = @Month",
-                    new { table.Table, Measures = ReleaseCatalogue.Find(table.Table)!.Measures, release.State, month.Month }, tx);
-                foreach (var cell in table.Cells)
-                {
-                    Bind(insert, release.State, table.Table, month.Month, cell);
-                    insert.ExecuteNonQuery();
-                    cells++;
-                }
-
-                connection.Execute(
-                    """
-                    INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (@State, @Month, @Table, @Version, @ReleaseId)
-                    ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
-                    """,
-                    new { release.State, month.Month, table.Table, month.Version, release.ReleaseId }, tx);
+                Execute(block, table.Table, month.Month, release.State, blocks[m][t]);
+                Execute(version, release.State, month.Month, table.Table, month.Version, release.ReleaseId);
+                replaced.Add((table.Table, month.Month));
+                cells += table.Cells.Count;
                 monthApplied = true;
             }
 
@@ -96,45 +108,123 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
         ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
         tx.Commit();
+
+        // Versions already tell a replaced block from the cached one; forgetting it frees the memory now.
+        foreach (var (table, month) in replaced)
+        {
+            _cache.Forget(table, month, release.State);
+        }
+
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
     }
 
-    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction tx) => SqliteDatabase.Prepare(
-        connection, tx,
-        "INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES ($s, $t, $m, $me, $d0, $d1, $d2, $d3, $v)",
-        ["$s", "$t", "$m", "$me", "$d0", "$d1", "$d2", "$d3", "$v"]);
-
-    private static void Bind(SqliteCommand insert, string state, string table, string month, Cell cell)
+    private static void Execute(SqliteCommand command, params object[] values)
     {
-        var p = insert.Parameters;
-        p[0].Value = state;
-        p[1].Value = table;
-        p[2].Value = month;
-        p[3].Value = cell.Measure;
-        for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            p[4 + i].Value = i < cell.Dims.Count ? cell.Dims[i] : "";
+            command.Parameters[i].Value = values[i];
         }
 
-        p[8].Value = cell.Value;
+        command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The cells of one table and measure: the versions stored for the asked range and states decide which
+    /// blocks are needed, cached blocks at those versions are used as they are, and the others are read and
+    /// decoded in the same read transaction (so versions and blocks are one snapshot).
+    /// </summary>
     public IReadOnlyList<StoredCell> Cells(CellQuery query)
     {
-        var (where, parameters) = Where(query, "c");
-        using var connection = database.Open(readOnly: true);
-        return connection.Query<(string State, string Month, string Dim0, string Dim1, string Dim2, string Dim3, long Value)>(
-                $"SELECT state, month, dim0, dim1, dim2, dim3, value FROM cells c WHERE c.measure = @Measure AND {where}",
-                parameters)
-            .Select(r => new StoredCell(r.State, r.Month, new[] { r.Dim0, r.Dim1, r.Dim2, r.Dim3 }[..query.Width], r.Value))
-            .ToList();
+        foreach (var (dimension, _) in query.Filters)
+        {
+            if (dimension < 0 || dimension >= query.Width)
+            {
+                throw new ArgumentOutOfRangeException(nameof(query), "filter dimension out of range");
+            }
+        }
+
+        var (where, parameters) = Where(query);
+        List<(string State, string Month, long Version)> stored;
+        var blocks = new Dictionary<(string State, string Month), CellBlock>();
+        using (var connection = database.Open(readOnly: true))
+        using (var tx = connection.BeginTransaction(deferred: true))
+        {
+            stored = connection.Query<(string, string, long)>($"SELECT state, month, version FROM month_versions WHERE {where}", parameters, tx).ToList();
+            var missing = new Dictionary<(string State, string Month), long>();
+            foreach (var (state, month, version) in stored)
+            {
+                if (_cache.Get(query.Table, month, state, version) is { } cached)
+                {
+                    blocks[(state, month)] = cached;
+                }
+                else
+                {
+                    missing[(state, month)] = version;
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                using var reader = (DbDataReader)connection.ExecuteReader($"SELECT state, month, cells FROM cell_blocks WHERE {where}", parameters, tx);
+                while (reader.Read())
+                {
+                    var key = (_cache.Strings.Intern(reader.GetString(0)), _cache.Strings.Intern(reader.GetString(1)));
+                    if (missing.TryGetValue(key, out var version))
+                    {
+                        var block = CellBlockCodec.Decode(reader.GetFieldValue<byte[]>(2), key.Item1, key.Item2, query.Width, version, _cache.Strings);
+                        _cache.Put(query.Table, key.Item2, key.Item1, block);
+                        blocks[key] = block;
+                    }
+                }
+            }
+
+            tx.Commit();
+        }
+
+        var result = new List<StoredCell>();
+        foreach (var (state, month, _) in stored)
+        {
+            if (!blocks.TryGetValue((state, month), out var block) || !block.ByMeasure.TryGetValue(query.Measure, out var cells))
+            {
+                continue;
+            }
+
+            if (query.Filters.Count == 0)
+            {
+                result.AddRange(cells);
+                continue;
+            }
+
+            foreach (var cell in cells)
+            {
+                if (Matches(cell, query.Filters))
+                {
+                    result.Add(cell);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Matches(StoredCell cell, IReadOnlyList<(int Dimension, string Value)> filters)
+    {
+        foreach (var (dimension, value) in filters)
+        {
+            if (!string.Equals(cell.Dims[dimension], value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public IReadOnlyList<(string State, string Month)> Coverage(CellQuery query)
     {
-        var (where, parameters) = Where(query with { Filters = [] }, "v");
+        var (where, parameters) = Where(query);
         using var connection = database.Open(readOnly: true);
-        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions v WHERE {where}", parameters).ToList();
+        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions WHERE {where}", parameters).ToList();
     }
 
     public IReadOnlyList<Corridor> Corridors()
@@ -145,43 +235,30 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     }
 
     /// <summary>
-    /// The only text spliced into SQL is fixed column names chosen by position (dim0..dim3);
-    /// every value travels as a parameter.
+    /// The table, month range and states of a query as SQL over month_versions or cell_blocks (which share
+    /// those columns); every value travels as a parameter. Dimension filters are applied to decoded cells.
     /// </summary>
-    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
+    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Table", query.Table);
-        parameters.Add("Measure", query.Measure);
-        var clauses = new List<string> { $"{alias}.tbl = @Table" };
+        var clauses = new List<string> { "tbl = @Table" };
         if (query.FromMonth is not null)
         {
-            clauses.Add($"{alias}.month >= @From");
+            clauses.Add("month >= @From");
             parameters.Add("From", query.FromMonth);
         }
 
         if (query.ToMonth is not null)
         {
-            clauses.Add($"{alias}.month <= @To");
+            clauses.Add("month <= @To");
             parameters.Add("To", query.ToMonth);
         }
 
         if (query.States.Count > 0)
         {
-            clauses.Add($"{alias}.state IN @States");
+            clauses.Add("state IN @States");
             parameters.Add("States", query.States);
-        }
-
-        for (var i = 0; i < query.Filters.Count; i++)
-        {
-            var (dimension, value) = query.Filters[i];
-            if (dimension < 0 || dimension >= ReleaseCatalogue.MaxDimensions)
-            {
-                throw new ArgumentOutOfRangeException(nameof(query), "filter dimension out of range");
-            }
-
-            clauses.Add($"{alias}.dim{dimension} = @F{i}");
-            parameters.Add($"F{i}", value);
         }
 
         return (string.Join(" AND ", clauses), parameters);
