@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Contracts.V1;
@@ -15,51 +15,67 @@ namespace VrsMsrc.Hub.Storage;
 /// </summary>
 internal static class CellBlockCodec
 {
-    private static readonly JsonWriterOptions Options = new()
-    {
-        // Codes are validated before they get here; relaxed escaping keeps '+' in a band as '+', not \u002B.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
+    private static readonly SearchValues<char> NeedEscaping = SearchValues.Create([.. Enumerable.Range(0, 32).Select(c => (char)c), '"', '\\']);
 
     /// <summary>
     /// The block of one table's cells. A cell key (measure and dimensions) given twice is refused: the
     /// validator tells a node so with a reason, and this keeps a block from ever holding two values for one
-    /// cell whoever calls the store.
+    /// cell whoever calls the store. Written by hand rather than with a JSON writer: a release is thousands
+    /// of small blocks, and this is on the ingest path.
     /// </summary>
     public static string Encode(TableCells table)
     {
-        var keys = new HashSet<(string, string, string, string, string)>(table.Cells.Count);
-        var buffer = new ArrayBufferWriter<byte>(64 + (table.Cells.Count * 48));
-        using (var writer = new Utf8JsonWriter(buffer, Options))
+        var keys = new CellKeySet(table.Cells.Count);
+        var json = new StringBuilder(16 + (table.Cells.Count * 48));
+        json.Append('[');
+        foreach (var cell in table.Cells)
         {
-            writer.WriteStartArray();
-            foreach (var cell in table.Cells)
+            if (!keys.Add(cell))
             {
-                var dims = cell.Dims;
-                if (!keys.Add((cell.Measure, Dim(dims, 0), Dim(dims, 1), Dim(dims, 2), Dim(dims, 3))))
-                {
-                    throw new InvalidDataException($"{table.Table}: the cell {cell.Measure} ({string.Join(", ", dims)}) appears twice");
-                }
-
-                writer.WriteStartArray();
-                writer.WriteNumberValue(cell.Value);
-                writer.WriteStringValue(cell.Measure);
-                for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
-                {
-                    writer.WriteStringValue(Dim(dims, i));
-                }
-
-                writer.WriteEndArray();
+                throw new InvalidDataException($"{table.Table}: the cell {cell.Measure} ({string.Join(", ", cell.Dims)}) appears twice");
             }
 
-            writer.WriteEndArray();
+            json.Append(json.Length > 1 ? ",[" : "[").Append(CultureInfo.InvariantCulture, $"{cell.Value}");
+            AppendString(json, cell.Measure);
+            for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+            {
+                AppendString(json, i < cell.Dims.Count ? cell.Dims[i] : "");
+            }
+
+            json.Append(']');
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return json.Append(']').ToString();
     }
 
-    private static string Dim(Google.Protobuf.Collections.RepeatedField<string> dims, int i) => i < dims.Count ? dims[i] : "";
+    /// <summary>Appends ,"value" with JSON escaping; validated codes never need any, but the store does not rely on that.</summary>
+    private static void AppendString(StringBuilder json, string value)
+    {
+        json.Append(",\"");
+        if (!value.AsSpan().ContainsAny(NeedEscaping))
+        {
+            json.Append(value).Append('"');
+            return;
+        }
+
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                json.Append('\\').Append(c);
+            }
+            else if (c < ' ')
+            {
+                json.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                json.Append(c);
+            }
+        }
+
+        json.Append('"');
+    }
 
     /// <summary>Decodes a block into its cells per measure; strings come from <paramref name="pool"/>, so a cached store holds each code once.</summary>
     public static CellBlock Decode(ReadOnlySpan<byte> json, string state, string month, int width, long version, StringPool pool)

@@ -22,12 +22,21 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     public const long MaxCachedCells = 2_000_000;
 
     private readonly CellBlockCache _cache = new(MaxCachedCells);
+    private readonly StoredVersions _versions = new(database);
 
     public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        // Encoding is this release's own CPU work: done before queueing for the writer, so that fifty
-        // nodes pushing at once encode side by side and the writer only writes.
-        var blocks = release.Months.Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
+        // Encoding is this release's own CPU work: done before queueing for the writer (and on both cores),
+        // so that nodes pushing at once encode side by side and the writer only writes.
+        string[][] blocks;
+        try
+        {
+            blocks = release.Months.AsParallel().AsOrdered().Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [InvalidDataException refused, ..])
+        {
+            throw refused;
+        }
 
         // A node that gave up while queued will send the release again; once applying, finish.
         await _writer.WaitAsync(ct);
@@ -41,7 +50,11 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _versions.Dispose();
+    }
 
     private ApplyResult Apply(Release release, string[][] blocks, string sha256Hex, DateTimeOffset receivedAt)
     {
@@ -54,22 +67,11 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
-        // Every version the state holds, in one read rather than one per month and table.
-        var versions = connection.Query<(string Table, string Month, long Version)>(
-                "SELECT tbl, month, version FROM month_versions WHERE state = @State", new { release.State }, tx)
-            .ToDictionary(v => (v.Table, v.Month), v => v.Version);
-        using var block = SqliteDatabase.Prepare(connection, tx,
-            "INSERT INTO cell_blocks (tbl, month, state, cells) VALUES ($t, $m, $s, $c) ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells",
-            ["$t", "$m", "$s", "$c"]);
-        using var version = SqliteDatabase.Prepare(connection, tx,
-            """
-            INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES ($s, $m, $t, $v, $r)
-            ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
-            """,
-            ["$s", "$m", "$t", "$v", "$r"]);
-
+        var versions = StoredVersions(connection, tx, release.State);
         int applied = 0, ignored = 0;
         long cells = 0;
+        var blockRows = new List<object[]>();
+        var versionRows = new List<object[]>();
         var replaced = new List<(string Table, string Month)>();
         for (var m = 0; m < release.Months.Count; m++)
         {
@@ -83,8 +85,8 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
                     continue;
                 }
 
-                Execute(block, table.Table, month.Month, release.State, blocks[m][t]);
-                Execute(version, release.State, month.Month, table.Table, month.Version, release.ReleaseId);
+                blockRows.Add([table.Table, month.Month, release.State, blocks[m][t]]);
+                versionRows.Add([release.State, month.Month, table.Table, month.Version, release.ReleaseId]);
                 replaced.Add((table.Table, month.Month));
                 cells += table.Cells.Count;
                 monthApplied = true;
@@ -100,6 +102,9 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             }
         }
 
+        InsertRows(connection, tx, "INSERT INTO cell_blocks (tbl, month, state, cells)", "ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells", blockRows);
+        InsertRows(connection, tx, "INSERT INTO month_versions (state, month, tbl, version, release_id)",
+            "ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id", versionRows);
         connection.Execute(
             """
             INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
@@ -118,20 +123,69 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
     }
 
-    private static void Execute(SqliteCommand command, params object[] values)
+    /// <summary>Every version the state holds, in one read rather than one per month and table.</summary>
+    private static Dictionary<(string Table, string Month), long> StoredVersions(SqliteConnection connection, SqliteTransaction tx, string state)
     {
-        for (var i = 0; i < values.Length; i++)
+        using var command = SqliteDatabase.Prepare(connection, tx, "SELECT tbl, month, version FROM month_versions WHERE state = $s", ["$s"]);
+        command.Parameters[0].Value = state;
+        using var reader = command.ExecuteReader();
+        var versions = new Dictionary<(string, string), long>();
+        while (reader.Read())
         {
-            command.Parameters[i].Value = values[i];
+            versions[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
         }
 
-        command.ExecuteNonQuery();
+        return versions;
+    }
+
+    /// <summary>
+    /// Inserts rows many to a statement: a release is thousands of blocks, and one statement per row
+    /// spends more on the statement than on the row.
+    /// </summary>
+    private static void InsertRows(SqliteConnection connection, SqliteTransaction tx, string insert, string onConflict, List<object[]> rows)
+    {
+        const int PerStatement = 64;
+        SqliteCommand? full = null;
+        try
+        {
+            for (var start = 0; start < rows.Count; start += PerStatement)
+            {
+                var count = Math.Min(PerStatement, rows.Count - start);
+                var command = count == PerStatement ? full ??= Command(count) : Command(count);
+                var columns = rows[start].Length;
+                for (var r = 0; r < count; r++)
+                {
+                    for (var c = 0; c < columns; c++)
+                    {
+                        command.Parameters[(r * columns) + c].Value = rows[start + r][c];
+                    }
+                }
+
+                command.ExecuteNonQuery();
+                if (command != full)
+                {
+                    command.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+
+        SqliteCommand Command(int count)
+        {
+            var columns = rows[0].Length;
+            var names = Enumerable.Range(0, count * columns).Select(i => $"$p{i}").ToList();
+            var values = string.Join(",", Enumerable.Range(0, count).Select(r => $"({string.Join(",", names.Skip(r * columns).Take(columns))})"));
+            return SqliteDatabase.Prepare(connection, tx, $"{insert} VALUES {values} {onConflict}", names);
+        }
     }
 
     /// <summary>
     /// The cells of one table and measure: the versions stored for the asked range and states decide which
-    /// blocks are needed, cached blocks at those versions are used as they are, and the others are read and
-    /// decoded in the same read transaction (so versions and blocks are one snapshot).
+    /// blocks are needed; cached blocks at those versions are used as they are, and the others are read
+    /// with the version they are stored at, so a block is never cached under a version it does not have.
     /// </summary>
     public IReadOnlyList<StoredCell> Cells(CellQuery query)
     {
@@ -143,42 +197,41 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             }
         }
 
-        var (where, parameters) = Where(query);
-        List<(string State, string Month, long Version)> stored;
+        var stored = _versions.Of(query);
         var blocks = new Dictionary<(string State, string Month), CellBlock>();
-        using (var connection = database.Open(readOnly: true))
-        using (var tx = connection.BeginTransaction(deferred: true))
+        var missing = false;
+        foreach (var (state, month, version) in stored)
         {
-            stored = connection.Query<(string, string, long)>($"SELECT state, month, version FROM month_versions WHERE {where}", parameters, tx).ToList();
-            var missing = new Dictionary<(string State, string Month), long>();
-            foreach (var (state, month, version) in stored)
+            if (_cache.Get(query.Table, month, state, version) is { } cached)
             {
-                if (_cache.Get(query.Table, month, state, version) is { } cached)
+                blocks[(state, month)] = cached;
+            }
+            else
+            {
+                missing = true;
+            }
+        }
+
+        if (missing)
+        {
+            var (where, parameters) = Where(query, "b");
+            using var connection = database.Open(readOnly: true);
+            using var reader = (DbDataReader)connection.ExecuteReader(
+                $"""
+                SELECT b.state, b.month, v.version, b.cells FROM cell_blocks b
+                JOIN month_versions v ON v.state = b.state AND v.tbl = b.tbl AND v.month = b.month
+                WHERE {where}
+                """, parameters);
+            while (reader.Read())
+            {
+                var key = (_cache.Strings.Intern(reader.GetString(0)), _cache.Strings.Intern(reader.GetString(1)));
+                if (!blocks.ContainsKey(key))
                 {
-                    blocks[(state, month)] = cached;
-                }
-                else
-                {
-                    missing[(state, month)] = version;
+                    var block = CellBlockCodec.Decode(reader.GetFieldValue<byte[]>(3), key.Item1, key.Item2, query.Width, reader.GetInt64(2), _cache.Strings);
+                    _cache.Put(query.Table, key.Item2, key.Item1, block);
+                    blocks[key] = block;
                 }
             }
-
-            if (missing.Count > 0)
-            {
-                using var reader = (DbDataReader)connection.ExecuteReader($"SELECT state, month, cells FROM cell_blocks WHERE {where}", parameters, tx);
-                while (reader.Read())
-                {
-                    var key = (_cache.Strings.Intern(reader.GetString(0)), _cache.Strings.Intern(reader.GetString(1)));
-                    if (missing.TryGetValue(key, out var version))
-                    {
-                        var block = CellBlockCodec.Decode(reader.GetFieldValue<byte[]>(2), key.Item1, key.Item2, query.Width, version, _cache.Strings);
-                        _cache.Put(query.Table, key.Item2, key.Item1, block);
-                        blocks[key] = block;
-                    }
-                }
-            }
-
-            tx.Commit();
         }
 
         var result = new List<StoredCell>();
@@ -222,9 +275,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
     public IReadOnlyList<(string State, string Month)> Coverage(CellQuery query)
     {
-        var (where, parameters) = Where(query);
-        using var connection = database.Open(readOnly: true);
-        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions WHERE {where}", parameters).ToList();
+        return _versions.Of(query).Select(v => (v.State, v.Month)).ToList();
     }
 
     public IReadOnlyList<Corridor> Corridors()
@@ -238,26 +289,26 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     /// The table, month range and states of a query as SQL over month_versions or cell_blocks (which share
     /// those columns); every value travels as a parameter. Dimension filters are applied to decoded cells.
     /// </summary>
-    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query)
+    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Table", query.Table);
-        var clauses = new List<string> { "tbl = @Table" };
+        var clauses = new List<string> { $"{alias}.tbl = @Table" };
         if (query.FromMonth is not null)
         {
-            clauses.Add("month >= @From");
+            clauses.Add($"{alias}.month >= @From");
             parameters.Add("From", query.FromMonth);
         }
 
         if (query.ToMonth is not null)
         {
-            clauses.Add("month <= @To");
+            clauses.Add($"{alias}.month <= @To");
             parameters.Add("To", query.ToMonth);
         }
 
         if (query.States.Count > 0)
         {
-            clauses.Add("state IN @States");
+            clauses.Add($"{alias}.state IN @States");
             parameters.Add("States", query.States);
         }
 
