@@ -23,6 +23,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
     private readonly CellBlockCache _cache = new(MaxCachedCells);
     private readonly StoredVersions _versions = new(database);
+    private int _checkpointing;
 
     public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
@@ -40,14 +41,53 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
         // A node that gave up while queued will send the release again; once applying, finish.
         await _writer.WaitAsync(ct);
+        ApplyResult result;
         try
         {
-            return Apply(release, blocks, sha256Hex, receivedAt);
+            result = Apply(release, blocks, sha256Hex, receivedAt);
         }
         finally
         {
             _writer.Release();
         }
+
+        if (result.Outcome == ApplyOutcome.Accepted)
+        {
+            CheckpointSoon();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Copies the write-ahead log into the database file after the receipt rather than inside the commit
+    /// (which SQLite's automatic checkpoint would do once the log passes 1,000 pages, as every large
+    /// release does): the release is durable once its commit reached the log (synchronous=FULL); moving
+    /// it into the main file is housekeeping that need not hold up the node. One checkpoint at a time.
+    /// </summary>
+    private void CheckpointSoon()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                using var connection = database.Open();
+                connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+            }
+            catch (SqliteException)
+            {
+                // A checkpoint that cannot run now (the file busy or going away) runs after the next release.
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointing, 0);
+            }
+        });
     }
 
     public void Dispose()
@@ -59,6 +99,9 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     private ApplyResult Apply(Release release, string[][] blocks, string sha256Hex, DateTimeOffset receivedAt)
     {
         using var connection = database.Open();
+
+        // See CheckpointSoon: this connection's commit only appends to the log.
+        connection.Execute("PRAGMA wal_autocheckpoint=0");
         using var tx = connection.BeginTransaction();
         var known = connection.QuerySingleOrDefault<string>(
             "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);

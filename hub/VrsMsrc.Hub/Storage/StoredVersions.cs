@@ -30,12 +30,18 @@ internal sealed class StoredVersions(HubDatabase database) : IDisposable
                 _dataVersion = dataVersion;
             }
 
-            if (!_byTable.TryGetValue(query.Table, out all!))
+            if (_byTable.Count == 0)
             {
-                all = [.. _connection.Query<(string, string, long)>(
-                    "SELECT state, month, version FROM month_versions WHERE tbl = @Table ORDER BY month, state", new { query.Table })];
-                _byTable[query.Table] = all;
+                // Every table in one read: cheaper than a scan per table, and an index by table would cost
+                // every ingest its upkeep.
+                foreach (var table in _connection.Query<(string Table, string State, string Month, long Version)>(
+                    "SELECT tbl, state, month, version FROM month_versions ORDER BY tbl, month, state").GroupBy(v => v.Table))
+                {
+                    _byTable[table.Key] = [.. table.Select(v => (v.State, v.Month, v.Version))];
+                }
             }
+
+            all = _byTable.GetValueOrDefault(query.Table) ?? [];
         }
 
         var first = query.FromMonth is null ? 0 : FirstAtOrAfter(all, query.FromMonth);

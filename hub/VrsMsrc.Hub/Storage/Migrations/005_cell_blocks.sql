@@ -28,6 +28,3 @@ SELECT b.state AS state, b.tbl AS tbl, b.month AS month,
        json_extract(j.value, '$[5]') AS dim3,
        json_extract(j.value, '$[0]') AS value
 FROM cell_blocks b, json_each(b.cells) j;
-
--- Questions read the versions of one table over a month range; the primary key starts with the state.
-CREATE INDEX month_versions_by_table ON month_versions (tbl, month, state, version);
