@@ -13,13 +13,14 @@ internal sealed class StoredVersions(HubDatabase database) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string State, string Month, long Version)[]> _byTable = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Table, string State), (string State, string Month, long Version)[]> _byTableAndState = [];
     private SqliteConnection? _connection;
     private long _dataVersion = -1;
 
-    /// <summary>(state, month, version) of the query's table within its month range and states, by month.</summary>
+    /// <summary>(state, month, version) of the query's table within its month range and states.</summary>
     public IReadOnlyList<(string State, string Month, long Version)> Of(CellQuery query)
     {
-        (string State, string Month, long Version)[] all;
+        List<(string State, string Month, long Version)[]> lists;
         lock (_lock)
         {
             _connection ??= database.Open(readOnly: true);
@@ -27,6 +28,7 @@ internal sealed class StoredVersions(HubDatabase database) : IDisposable
             if (dataVersion != _dataVersion)
             {
                 _byTable.Clear();
+                _byTableAndState.Clear();
                 _dataVersion = dataVersion;
             }
 
@@ -38,24 +40,41 @@ internal sealed class StoredVersions(HubDatabase database) : IDisposable
                     "SELECT tbl, state, month, version FROM month_versions ORDER BY tbl, month, state").GroupBy(v => v.Table))
                 {
                     _byTable[table.Key] = [.. table.Select(v => (v.State, v.Month, v.Version))];
+                    foreach (var state in table.GroupBy(v => v.State))
+                    {
+                        // A question about a few states (every per-state series of a detection pass) reads only theirs.
+                        _byTableAndState[(table.Key, state.Key)] = [.. state.Select(v => (v.State, v.Month, v.Version))];
+                    }
                 }
             }
 
-            all = _byTable.GetValueOrDefault(query.Table) ?? [];
-        }
-
-        var first = query.FromMonth is null ? 0 : FirstAtOrAfter(all, query.FromMonth);
-        var states = query.States.Count == 0 ? null : query.States.ToHashSet(StringComparer.Ordinal);
-        var result = new List<(string, string, long)>();
-        for (var i = first; i < all.Length && (query.ToMonth is null || string.CompareOrdinal(all[i].Month, query.ToMonth) <= 0); i++)
-        {
-            if (states is null || states.Contains(all[i].State))
+            if (query.States.Count == 0)
             {
-                result.Add(all[i]);
+                var result = new List<(string, string, long)>();
+                AddRange(result, _byTable.GetValueOrDefault(query.Table) ?? [], query);
+                return result;
             }
+
+            lists = [.. query.States.Distinct(StringComparer.Ordinal).Select(s => _byTableAndState.GetValueOrDefault((query.Table, s)) ?? [])];
         }
 
-        return result;
+        var selected = new List<(string, string, long)>();
+        foreach (var list in lists)
+        {
+            AddRange(selected, list, query);
+        }
+
+        return selected;
+    }
+
+    /// <summary>The entries of <paramref name="byMonth"/> (ordered by month) within the query's month range.</summary>
+    private static void AddRange(List<(string, string, long)> result, (string State, string Month, long Version)[] byMonth, CellQuery query)
+    {
+        var first = query.FromMonth is null ? 0 : FirstAtOrAfter(byMonth, query.FromMonth);
+        for (var i = first; i < byMonth.Length && (query.ToMonth is null || string.CompareOrdinal(byMonth[i].Month, query.ToMonth) <= 0); i++)
+        {
+            result.Add(byMonth[i]);
+        }
     }
 
     private static int FirstAtOrAfter((string State, string Month, long Version)[] all, string month)
