@@ -75,6 +75,9 @@ internal sealed class TempHubStore : IDisposable
     /// <summary>The test server with this store's schema first on the search path.</summary>
     public string SchemaConnectionString() => new NpgsqlConnectionStringBuilder(PostgresConnectionString()) { SearchPath = _schema }.ToString();
 
+    /// <summary>A connection as someone with access to the database file or server has one: for a test's own writes.</summary>
+    public DbConnection OpenWritable() => _sqlite is not null ? _sqlite.Open() : _postgres!.Open();
+
     /// <summary>A connection for a test's own checks on the tables, which have the same names on both.</summary>
     public DbConnection Open() => _sqlite is not null ? _sqlite.Open(readOnly: true) : _postgres!.Open();
 

@@ -2,6 +2,7 @@ using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Contracts.Text;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Storage;
 
 namespace VrsMsrc.Hub.Exchange;
 
@@ -76,7 +77,9 @@ internal static class ReleaseValidator
             return "not a table of the release catalogue";
         }
 
-        var cells = new HashSet<string>();
+        // Codes repeat across a table's cells: each distinct value is checked against its code list once.
+        var known = definition.Dimensions.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var keys = new CellKeySet(table.Cells.Count);
         foreach (var cell in table.Cells)
         {
             if (cell.Dims.Count != definition.Dimensions.Count)
@@ -96,14 +99,19 @@ internal static class ReleaseValidator
 
             for (var i = 0; i < cell.Dims.Count; i++)
             {
-                if (!DimensionCodes.IsKnown(definition.Dimensions[i], cell.Dims[i], corridors))
+                var value = cell.Dims[i];
+                if (!known[i].Contains(value))
                 {
-                    return $"unknown {definition.Dimensions[i]} code '{cell.Dims[i]}'";
+                    if (!DimensionCodes.IsKnown(definition.Dimensions[i], value, corridors))
+                    {
+                        return $"unknown {definition.Dimensions[i]} code '{value}'";
+                    }
+
+                    known[i].Add(value);
                 }
             }
 
-            // Codes are known to hold no '|', so the joined key is unambiguous.
-            if (!cells.Add($"{cell.Measure}|{string.Join('|', cell.Dims)}"))
+            if (!keys.Add(cell))
             {
                 return $"the cell {cell.Measure} ({string.Join(", ", cell.Dims)}) appears twice";
             }

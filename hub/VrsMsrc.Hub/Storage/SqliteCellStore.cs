@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Catalogue;
@@ -14,25 +15,93 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     // pushes hold no threads, which the TLS handshakes and streams of the others need.
     private readonly SemaphoreSlim _writer = new(1, 1);
 
+    /// <summary>
+    /// Decoded blocks held between queries (about 100 bytes a cell): enough for 50 states × 120 months
+    /// of the full catalogue several times over; a store past it is read from disk again as asked.
+    /// </summary>
+    public const long MaxCachedCells = 2_000_000;
+
+    private readonly CellBlockCache _cache = new(MaxCachedCells);
+    private readonly StoredVersions _versions = new(database);
+    private int _checkpointing;
+
     public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        // A node that gave up while queued will send the release again; once applying, finish.
-        await _writer.WaitAsync(ct);
+        // Encoding is this release's own CPU work: done before queueing for the writer (and on both cores),
+        // so that nodes pushing at once encode side by side and the writer only writes.
+        string[][] blocks;
         try
         {
-            return Apply(release, sha256Hex, receivedAt);
+            blocks = release.Months.AsParallel().AsOrdered().Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [InvalidDataException refused, ..])
+        {
+            throw refused;
+        }
+
+        // A node that gave up while queued will send the release again; once applying, finish.
+        await _writer.WaitAsync(ct);
+        ApplyResult result;
+        try
+        {
+            result = Apply(release, blocks, sha256Hex, receivedAt);
         }
         finally
         {
             _writer.Release();
         }
+
+        if (result.Outcome == ApplyOutcome.Accepted)
+        {
+            CheckpointSoon();
+        }
+
+        return result;
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>
+    /// Copies the write-ahead log into the database file after the receipt rather than inside the commit
+    /// (which SQLite's automatic checkpoint would do once the log passes 1,000 pages, as every large
+    /// release does): the release is durable once its commit reached the log (synchronous=FULL); moving
+    /// it into the main file is housekeeping that need not hold up the node. One checkpoint at a time.
+    /// </summary>
+    private void CheckpointSoon()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1)
+        {
+            return;
+        }
 
-    private ApplyResult Apply(Release release, string sha256Hex, DateTimeOffset receivedAt)
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                using var connection = database.Open();
+                connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+            }
+            catch (SqliteException)
+            {
+                // A checkpoint that cannot run now (the file busy or going away) runs after the next release.
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointing, 0);
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _versions.Dispose();
+    }
+
+    private ApplyResult Apply(Release release, string[][] blocks, string sha256Hex, DateTimeOffset receivedAt)
     {
         using var connection = database.Open();
+
+        // See CheckpointSoon: this connection's commit only appends to the log.
+        connection.Execute("PRAGMA wal_autocheckpoint=0");
         using var tx = connection.BeginTransaction();
         var known = connection.QuerySingleOrDefault<string>(
             "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);
@@ -41,40 +110,28 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
+        var versions = StoredVersions(connection, tx, release.State);
         int applied = 0, ignored = 0;
         long cells = 0;
-        using var insert = InsertCommand(connection, tx);
-        foreach (var month in release.Months)
+        var blockRows = new List<object[]>();
+        var versionRows = new List<object[]>();
+        var replaced = new List<(string Table, string Month)>();
+        for (var m = 0; m < release.Months.Count; m++)
         {
+            var month = release.Months[m];
             var monthApplied = false;
-            foreach (var table in month.Tables)
+            for (var t = 0; t < month.Tables.Count; t++)
             {
-                var current = connection.QuerySingleOrDefault<long?>(
-                    "SELECT version FROM month_versions WHERE state = @State AND tbl = @Table AND month = @Month",
-                    new { release.State, table.Table, month.Month }, tx);
-                if (current >= month.Version)
+                var table = month.Tables[t];
+                if (versions.TryGetValue((table.Table, month.Month), out var current) && current >= month.Version)
                 {
                     continue;
                 }
 
-                // Naming the table's measures lets SQLite seek on the primary key (tbl, measure, state,
-                // month, ...) instead of scanning every stored cell of the table, which grows with the store.
-                connection.Execute(
-                    "DELETE FROM cells WHERE tbl = @Table AND measure IN @Measures AND state = @State AND month = @Month",
-                    new { table.Table, Measures = ReleaseCatalogue.Find(table.Table)!.Measures, release.State, month.Month }, tx);
-                foreach (var cell in table.Cells)
-                {
-                    Bind(insert, release.State, table.Table, month.Month, cell);
-                    insert.ExecuteNonQuery();
-                    cells++;
-                }
-
-                connection.Execute(
-                    """
-                    INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (@State, @Month, @Table, @Version, @ReleaseId)
-                    ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
-                    """,
-                    new { release.State, month.Month, table.Table, month.Version, release.ReleaseId }, tx);
+                blockRows.Add([table.Table, month.Month, release.State, blocks[m][t]]);
+                versionRows.Add([release.State, month.Month, table.Table, month.Version, release.ReleaseId]);
+                replaced.Add((table.Table, month.Month));
+                cells += table.Cells.Count;
                 monthApplied = true;
             }
 
@@ -88,6 +145,9 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             }
         }
 
+        InsertRows(connection, tx, "INSERT INTO cell_blocks (tbl, month, state, cells)", "ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells", blockRows);
+        InsertRows(connection, tx, "INSERT INTO month_versions (state, month, tbl, version, release_id)",
+            "ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id", versionRows);
         connection.Execute(
             """
             INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
@@ -96,45 +156,169 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
         ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
         tx.Commit();
+
+        // Versions already tell a replaced block from the cached one; forgetting it frees the memory now.
+        foreach (var (table, month) in replaced)
+        {
+            _cache.Forget(table, month, release.State);
+        }
+
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
     }
 
-    private static SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction tx) => SqliteDatabase.Prepare(
-        connection, tx,
-        "INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES ($s, $t, $m, $me, $d0, $d1, $d2, $d3, $v)",
-        ["$s", "$t", "$m", "$me", "$d0", "$d1", "$d2", "$d3", "$v"]);
-
-    private static void Bind(SqliteCommand insert, string state, string table, string month, Cell cell)
+    /// <summary>Every version the state holds, in one read rather than one per month and table.</summary>
+    private static Dictionary<(string Table, string Month), long> StoredVersions(SqliteConnection connection, SqliteTransaction tx, string state)
     {
-        var p = insert.Parameters;
-        p[0].Value = state;
-        p[1].Value = table;
-        p[2].Value = month;
-        p[3].Value = cell.Measure;
-        for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+        using var command = SqliteDatabase.Prepare(connection, tx, "SELECT tbl, month, version FROM month_versions WHERE state = $s", ["$s"]);
+        command.Parameters[0].Value = state;
+        using var reader = command.ExecuteReader();
+        var versions = new Dictionary<(string, string), long>();
+        while (reader.Read())
         {
-            p[4 + i].Value = i < cell.Dims.Count ? cell.Dims[i] : "";
+            versions[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
         }
 
-        p[8].Value = cell.Value;
+        return versions;
     }
 
+    /// <summary>
+    /// Inserts rows many to a statement: a release is thousands of blocks, and one statement per row
+    /// spends more on the statement than on the row.
+    /// </summary>
+    private static void InsertRows(SqliteConnection connection, SqliteTransaction tx, string insert, string onConflict, List<object[]> rows)
+    {
+        const int PerStatement = 64;
+        SqliteCommand? full = null;
+        try
+        {
+            for (var start = 0; start < rows.Count; start += PerStatement)
+            {
+                var count = Math.Min(PerStatement, rows.Count - start);
+                var command = count == PerStatement ? full ??= Command(count) : Command(count);
+                var columns = rows[start].Length;
+                for (var r = 0; r < count; r++)
+                {
+                    for (var c = 0; c < columns; c++)
+                    {
+                        command.Parameters[(r * columns) + c].Value = rows[start + r][c];
+                    }
+                }
+
+                command.ExecuteNonQuery();
+                if (command != full)
+                {
+                    command.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+
+        SqliteCommand Command(int count)
+        {
+            var columns = rows[0].Length;
+            var names = Enumerable.Range(0, count * columns).Select(i => $"$p{i}").ToList();
+            var values = string.Join(",", Enumerable.Range(0, count).Select(r => $"({string.Join(",", names.Skip(r * columns).Take(columns))})"));
+            return SqliteDatabase.Prepare(connection, tx, $"{insert} VALUES {values} {onConflict}", names);
+        }
+    }
+
+    /// <summary>
+    /// The cells of one table and measure: the versions stored for the asked range and states decide which
+    /// blocks are needed; cached blocks at those versions are used as they are, and the others are read
+    /// with the version they are stored at, so a block is never cached under a version it does not have.
+    /// </summary>
     public IReadOnlyList<StoredCell> Cells(CellQuery query)
     {
-        var (where, parameters) = Where(query, "c");
-        using var connection = database.Open(readOnly: true);
-        return connection.Query<(string State, string Month, string Dim0, string Dim1, string Dim2, string Dim3, long Value)>(
-                $"SELECT state, month, dim0, dim1, dim2, dim3, value FROM cells c WHERE c.measure = @Measure AND {where}",
-                parameters)
-            .Select(r => new StoredCell(r.State, r.Month, new[] { r.Dim0, r.Dim1, r.Dim2, r.Dim3 }[..query.Width], r.Value))
-            .ToList();
+        foreach (var (dimension, _) in query.Filters)
+        {
+            if (dimension < 0 || dimension >= query.Width)
+            {
+                throw new ArgumentOutOfRangeException(nameof(query), "filter dimension out of range");
+            }
+        }
+
+        var stored = _versions.Of(query);
+        var blocks = new Dictionary<(string State, string Month), CellBlock>();
+        var missing = false;
+        foreach (var (state, month, version) in stored)
+        {
+            if (_cache.Get(query.Table, month, state, version) is { } cached)
+            {
+                blocks[(state, month)] = cached;
+            }
+            else
+            {
+                missing = true;
+            }
+        }
+
+        if (missing)
+        {
+            var (where, parameters) = Where(query, "b");
+            using var connection = database.Open(readOnly: true);
+            using var reader = (DbDataReader)connection.ExecuteReader(
+                $"""
+                SELECT b.state, b.month, v.version, b.cells FROM cell_blocks b
+                JOIN month_versions v ON v.state = b.state AND v.tbl = b.tbl AND v.month = b.month
+                WHERE {where}
+                """, parameters);
+            while (reader.Read())
+            {
+                var key = (_cache.Strings.Intern(reader.GetString(0)), _cache.Strings.Intern(reader.GetString(1)));
+                if (!blocks.ContainsKey(key))
+                {
+                    var block = CellBlockCodec.Decode(reader.GetFieldValue<byte[]>(3), key.Item1, key.Item2, query.Width, reader.GetInt64(2), _cache.Strings);
+                    _cache.Put(query.Table, key.Item2, key.Item1, block);
+                    blocks[key] = block;
+                }
+            }
+        }
+
+        var result = new List<StoredCell>();
+        foreach (var (state, month, _) in stored)
+        {
+            if (!blocks.TryGetValue((state, month), out var block) || !block.ByMeasure.TryGetValue(query.Measure, out var cells))
+            {
+                continue;
+            }
+
+            if (query.Filters.Count == 0)
+            {
+                result.AddRange(cells);
+                continue;
+            }
+
+            foreach (var cell in cells)
+            {
+                if (Matches(cell, query.Filters))
+                {
+                    result.Add(cell);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Matches(StoredCell cell, IReadOnlyList<(int Dimension, string Value)> filters)
+    {
+        foreach (var (dimension, value) in filters)
+        {
+            if (!string.Equals(cell.Dims[dimension], value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public IReadOnlyList<(string State, string Month)> Coverage(CellQuery query)
     {
-        var (where, parameters) = Where(query with { Filters = [] }, "v");
-        using var connection = database.Open(readOnly: true);
-        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions v WHERE {where}", parameters).ToList();
+        return _versions.Of(query).Select(v => (v.State, v.Month)).ToList();
     }
 
     public IReadOnlyList<Corridor> Corridors()
@@ -145,14 +329,13 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     }
 
     /// <summary>
-    /// The only text spliced into SQL is fixed column names chosen by position (dim0..dim3);
-    /// every value travels as a parameter.
+    /// The table, month range and states of a query as SQL over month_versions or cell_blocks (which share
+    /// those columns); every value travels as a parameter. Dimension filters are applied to decoded cells.
     /// </summary>
     private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
     {
         var parameters = new DynamicParameters();
         parameters.Add("Table", query.Table);
-        parameters.Add("Measure", query.Measure);
         var clauses = new List<string> { $"{alias}.tbl = @Table" };
         if (query.FromMonth is not null)
         {
@@ -170,18 +353,6 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         {
             clauses.Add($"{alias}.state IN @States");
             parameters.Add("States", query.States);
-        }
-
-        for (var i = 0; i < query.Filters.Count; i++)
-        {
-            var (dimension, value) = query.Filters[i];
-            if (dimension < 0 || dimension >= ReleaseCatalogue.MaxDimensions)
-            {
-                throw new ArgumentOutOfRangeException(nameof(query), "filter dimension out of range");
-            }
-
-            clauses.Add($"{alias}.dim{dimension} = @F{i}");
-            parameters.Add($"F{i}", value);
         }
 
         return (string.Join(" AND ", clauses), parameters);

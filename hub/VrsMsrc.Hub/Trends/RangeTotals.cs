@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Contracts.Text;
 using VrsMsrc.Contracts.V1;
@@ -29,15 +30,27 @@ internal sealed record RangeCells(CatalogueTable Table, IReadOnlyList<StoredCell
     public IReadOnlyList<RangeTotal> Sum(IReadOnlyList<int> groupBy)
     {
         var releasedBy = Released.GroupBy(r => r.State).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return Cells
-            .GroupBy(c => string.Join(SeriesEngine.GroupSeparator, groupBy.Select(d => c.Dims[d])), StringComparer.Ordinal)
+        var groups = new Dictionary<string, (long Value, HashSet<(string State, string Month)> Published)>(StringComparer.Ordinal);
+        foreach (var cell in Cells)
+        {
+            var key = groupBy.Count == 1 ? cell.Dims[groupBy[0]] : string.Join(SeriesEngine.GroupSeparator, groupBy.Select(d => cell.Dims[d]));
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out var exists);
+            if (!exists)
+            {
+                group.Published = [];
+            }
+
+            group.Value += cell.Value;
+            group.Published.Add((cell.State, cell.Month));
+        }
+
+        return groups
             .Select(g =>
             {
-                var published = g.Select(c => (c.State, c.Month)).Distinct().ToList();
-                var states = published.Select(p => p.State).Distinct(StringComparer.Ordinal).ToList();
-                var unpublished = states.Sum(s => releasedBy.GetValueOrDefault(s)) - published.Count;
+                var states = g.Value.Published.Select(p => p.State).Distinct(StringComparer.Ordinal).ToList();
+                var unpublished = states.Sum(s => releasedBy.GetValueOrDefault(s)) - g.Value.Published.Count;
                 var dims = groupBy.Count == 0 ? [] : g.Key.Split(SeriesEngine.GroupSeparator);
-                return new RangeTotal(dims, g.Sum(c => c.Value), states.Count, published.Count, unpublished);
+                return new RangeTotal(dims, g.Value.Value, states.Count, g.Value.Published.Count, unpublished);
             })
             .OrderByDescending(r => r.Value)
             .ThenBy(r => string.Join(SeriesEngine.GroupSeparator, r.Dims), StringComparer.Ordinal)

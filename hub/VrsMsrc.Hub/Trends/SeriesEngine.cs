@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Contracts.Text;
@@ -60,13 +61,43 @@ internal sealed partial class SeriesEngine(ICellStore store)
         var first = query.FromMonth ?? coverage.Min(c => c.Month)!;
         var last = query.ToMonth ?? coverage.Max(c => c.Month)!;
         CheckRange(first, last);
-        var coveredBy = coverage.GroupBy(c => PeriodOf(c.Month, period)).ToDictionary(g => g.Key, g => g.Select(c => c.State).ToHashSet());
-        var sums = cells
-            .GroupBy(c => (Period: PeriodOf(c.Month, period), Group: GroupOf(c, by, byDimensions)))
-            .ToDictionary(g => g.Key, g => g.Sum(c => c.Value));
+        // One pass over the cells with no per-cell allocation: the period of each month is worked out once,
+        // and a group of one dimension is that dimension's value itself.
+        var periods = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Period(string month)
+        {
+            if (!periods.TryGetValue(month, out var p))
+            {
+                periods[month] = p = PeriodOf(month, period);
+            }
+
+            return p;
+        }
+
+        var coveredBy = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (state, month) in coverage)
+        {
+            var p = Period(month);
+            if (!coveredBy.TryGetValue(p, out var states))
+            {
+                coveredBy[p] = states = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            states.Add(state);
+        }
+
+        var sums = new Dictionary<(string Period, string Group), long>();
+        var groupsSeen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var cell in cells)
+        {
+            var group = GroupOf(cell, by, byDimensions);
+            groupsSeen.Add(group);
+            CollectionsMarshal.GetValueRefOrAddDefault(sums, (Period(cell.Month), group), out _) += cell.Value;
+        }
+
         var groups = by == "state"
             ? coverage.Select(c => c.State).Distinct().Order(StringComparer.Ordinal).ToList()
-            : by == "" ? [""] : cells.Select(c => GroupOf(c, by, byDimensions)).Distinct().Order(StringComparer.Ordinal).ToList();
+            : by == "" ? [""] : groupsSeen.Order(StringComparer.Ordinal).ToList();
 
         foreach (var p in PeriodsBetween(first, last, period))
         {
@@ -95,7 +126,12 @@ internal sealed partial class SeriesEngine(ICellStore store)
     }
 
     private static string GroupOf(StoredCell cell, string by, int[] dimensions) =>
-        by == "state" ? cell.State : string.Join(GroupSeparator, dimensions.Select(d => cell.Dims[d]));
+        by == "state" ? cell.State : dimensions.Length switch
+        {
+            0 => "",
+            1 => cell.Dims[dimensions[0]],
+            _ => string.Join(GroupSeparator, dimensions.Select(d => cell.Dims[d])),
+        };
 
     public static string PeriodOf(string month, string period) => period switch
     {

@@ -44,7 +44,7 @@ public abstract class AuditRetentionTests : IDisposable
 
         // Nothing is old enough a second time; entries after the anchor still refuse deletion.
         Assert.Equal(0, AuditRetention.Prune(_audit, 365, _time.GetUtcNow()));
-        using var connection = Writable();
+        using var connection = _store.OpenWritable();
         var refused = Assert.ThrowsAny<DbException>(() => connection.Execute("DELETE FROM audit WHERE seq = 28"));
         Assert.Contains("append-only", refused.Message, StringComparison.Ordinal);
     }
@@ -63,7 +63,7 @@ public abstract class AuditRetentionTests : IDisposable
     [Fact]
     public void Entries_removed_without_a_recorded_prune_show_as_a_break_and_a_broken_chain_is_not_pruned()
     {
-        using (var connection = Writable())
+        using (var connection = _store.OpenWritable())
         {
             // Someone with the file moves the anchor and deletes, without the chain's own record of a prune.
             var hash = connection.ExecuteScalar<string>("SELECT hash FROM audit WHERE seq = 10");
@@ -76,9 +76,6 @@ public abstract class AuditRetentionTests : IDisposable
         Assert.Contains("no audit.prune entry", verification.Break!.Reason, StringComparison.Ordinal);
         Assert.Equal(0, AuditRetention.Prune(_audit, 30, _time.GetUtcNow()));
     }
-
-    /// <summary>A connection as someone with access to the database files or server has one.</summary>
-    private DbConnection Writable() => _store.Provider == StoreProvider.Sqlite ? _store.SqliteDatabase.Open() : _store.PostgresDatabase.Open();
 
     public void Dispose()
     {

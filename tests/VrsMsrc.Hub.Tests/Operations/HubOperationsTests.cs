@@ -152,7 +152,7 @@ public sealed class HubOperationsTests : IDisposable
         var audit = admin.Audit.Verify();
         Assert.True(audit.Intact, audit.Break?.Reason);
         Assert.Equal(version >= 2 ? 3 : 1, audit.Entries);
-        var ita = Assert.Single(Freshness.Read(new SqliteCellStore(database), admin.Registry, admin.Settings, _time));
+        var ita = Assert.Single(Freshness.Read(admin.Stores.Cells, admin.Registry, admin.Settings, _time));
         Assert.Equal(("2025-05", 1), (ita.LastMonth, ita.MonthsCovered));
     }
 
@@ -165,10 +165,15 @@ public sealed class HubOperationsTests : IDisposable
             INSERT INTO certificates (serial, state, thumbprint, not_before, not_after, issued_at) VALUES ('01', 'ITA', 'ab', '2025-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
             INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells) VALUES ('ITA-1', 'ITA', 'cd', '2025-06-02T00:00:00Z', 1, 1, 2);
             INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES ('ITA', '2025-05', 'totals', 1, 'ITA-1');
-            INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES
-              ('ITA', 'totals', '2025-05', 'incidents', '', '', '', '', 12), ('ITA', 'totals', '2025-05', 'migrants', '', '', '', '', 140);
             INSERT INTO corridors (code, name) VALUES ('central_mediterranean', 'Central Mediterranean');
             """);
+        // Cells as that version kept them: a row each, or (from 005) one block per table, month and state.
+        connection.Execute(version < 5
+            ? """
+              INSERT INTO cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) VALUES
+                ('ITA', 'totals', '2025-05', 'incidents', '', '', '', '', 12), ('ITA', 'totals', '2025-05', 'migrants', '', '', '', '', 140)
+              """
+            : """INSERT INTO cell_blocks (tbl, month, state, cells) VALUES ('totals', '2025-05', 'ITA', '[[12,"incidents","","","",""],[140,"migrants","","","",""]]')""");
         if (version >= 2)
         {
             connection.Execute("INSERT INTO accounts (name, role, created_at) VALUES ('ops', 'operator', '2025-01-01T00:00:00Z')");
