@@ -20,7 +20,7 @@ internal static class StoreMigration
 {
     /// <summary>Parents before children; the columns are read from PostgreSQL's schema, whose names are SQLite's.</summary>
     private static readonly string[] Tables =
-        ["nodes", "certificates", "corridors", "releases", "month_versions", "cells", "release_chain", "accounts", "tokens", "audit", "alerts", "alert_runs"];
+        ["nodes", "certificates", "corridors", "releases", "month_versions", "cells", "release_chain", "accounts", "tokens", "audit_anchor", "audit", "alerts", "alert_runs", "node_hello"];
 
     private static readonly string[] MustBeEmpty = ["nodes", "releases", "accounts", "audit"];
 
@@ -59,8 +59,10 @@ internal static class StoreMigration
         // alert_runs keeps its ids; its identity continues after them.
         to.Execute("SELECT setval(pg_get_serial_sequence('alert_runs', 'id'), GREATEST(COALESCE(MAX(id), 0), 1), MAX(id) IS NOT NULL) FROM alert_runs", transaction: tx);
 
-        var before = AuditChain.Verify(from.Query<AuditEntry>(AuditSql, buffered: false));
-        var after = AuditChain.Verify(to.Query<AuditEntry>(AuditSql, transaction: tx, buffered: false));
+        // A pruned log (Retention:AuditDays) verifies from its anchor, which was copied with it.
+        var before = AuditChain.Verify(from.Query<AuditEntry>(AuditSql, buffered: false), from.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.ReadSql));
+        var after = AuditChain.Verify(
+            to.Query<AuditEntry>(AuditSql, transaction: tx, buffered: false), to.QuerySingleOrDefault<AuditAnchor>(AuditAnchor.ReadSql, transaction: tx));
         if (!before.Intact)
         {
             throw new InvalidDataException($"the SQLite audit log is broken at entry {before.Break!.Seq} ({before.Break.Reason}): not migrating it; investigate first");
