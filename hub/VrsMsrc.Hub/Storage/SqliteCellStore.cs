@@ -275,6 +275,18 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
                     blocks[key] = block;
                 }
             }
+
+            // A version with no block (a table released empty before blocks existed) holds no cells; caching
+            // that keeps later questions from looking for the block again.
+            foreach (var (state, month, version) in stored)
+            {
+                if (!blocks.ContainsKey((state, month)))
+                {
+                    var empty = new CellBlock(version, new Dictionary<string, StoredCell[]>());
+                    _cache.Put(query.Table, month, state, empty);
+                    blocks[(state, month)] = empty;
+                }
+            }
         }
 
         var result = new List<StoredCell>();
