@@ -97,7 +97,8 @@ public sealed class FaultInjectionTests(FaultLedger ledger, ITestOutputHelper ou
         int Pending() => (int)node.Context.Outbox.Counts().Pending;
 
         // 'serve' itself, on the moved clock: interval, retries and circuit breaker with their production settings.
-        var service = new PublisherService(node.Context, NullLogger<PublisherService>.Instance);
+        // 'serve' logs delivery to its own service log, as the journal gets it.
+        var service = new PublisherService(node.Context, log.For<PublisherService>());
         await service.StartAsync(CancellationToken.None);
         try
         {

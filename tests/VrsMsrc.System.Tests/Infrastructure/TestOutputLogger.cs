@@ -22,6 +22,9 @@ internal sealed class TestOutputLogger(string name, TimeProvider? time = null, I
         }
     }
 
+    /// <summary>This logger where a component asks for its own category (a hosted service's ILogger&lt;T&gt;).</summary>
+    public ILogger<T> For<T>() => new Typed<T>(this);
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
@@ -42,5 +45,15 @@ internal sealed class TestOutputLogger(string name, TimeProvider? time = null, I
         {
             // A background publisher may log after its test has finished.
         }
+    }
+
+    private sealed class Typed<T>(TestOutputLogger inner) : ILogger<T>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 }
