@@ -5,7 +5,8 @@
 #   eval "$(deploy/postgres/start-test-postgres.sh)"      # sets VRS_TEST_POSTGRES and VRS_TEST_POSTGRES_DIR
 #   deploy/postgres/start-test-postgres.sh --stop DIR      # stops it and removes DIR
 #
-# Uses Debian's PostgreSQL server binaries (apt-get install postgresql); PORT (default 55432) chooses the port.
+# Uses Debian's PostgreSQL server binaries (apt-get install postgresql); PORT (default 55432) chooses the port,
+# OWNER_PID ties the cluster's life to a process (the tests start their own this way when VRS_TEST_POSTGRES is unset).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' system user.
 set -euo pipefail
 
@@ -29,5 +30,9 @@ user=vrs_test
 run "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
 run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300" start >/dev/null
 run "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$user" vrs_test
+# OWNER_PID: stop and remove the cluster once that process has gone (a test run that starts its own server).
+if [[ -n ${OWNER_PID:-} ]]; then
+    setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; exec "$1" --stop "$2"' "$OWNER_PID" "$(readlink -f "$0")" "$dir" </dev/null >/dev/null 2>&1 &
+fi
 echo "export VRS_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=$user;Database=vrs_test;Maximum Pool Size=50'"
 echo "export VRS_TEST_POSTGRES_DIR='$dir'"

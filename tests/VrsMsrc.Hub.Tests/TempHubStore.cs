@@ -9,6 +9,8 @@ using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Storage.Postgres;
 using VrsMsrc.Hub.Trends.Alerts;
 
+using VrsMsrc.Tests.Shared;
+
 namespace VrsMsrc.Hub.Tests;
 
 /// <summary>The database a store test runs on; every store test class runs once on each.</summary>
@@ -25,8 +27,6 @@ public enum StoreProvider
 /// </summary>
 internal sealed class TempHubStore : IDisposable
 {
-    public const string PostgresVariable = "VRS_TEST_POSTGRES";
-
     private readonly DirectoryInfo? _dir;
     private readonly HubDatabase? _sqlite;
     private readonly PostgresDatabase? _postgres;
@@ -64,13 +64,8 @@ internal sealed class TempHubStore : IDisposable
     public IAlertStore Alerts => Stores.Alerts;
     public IAccountStore Accounts => Stores.Accounts;
 
-    /// <summary>The test server's connection string; a clear failure when it was not given.</summary>
-    public static string PostgresConnectionString() =>
-        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{PostgresVariable} is not set: the hub's store tests run on PostgreSQL as well as SQLite. Start a test server with " +
-                "'eval \"$(deploy/postgres/start-test-postgres.sh)\"' (as .ci/run does) and run the tests again.");
+    /// <summary>The test server's connection string (given, or a private one started for this test process).</summary>
+    public static string PostgresConnectionString() => TestPostgresServer.ConnectionString;
 
     /// <summary>The test server with this store's schema first on the search path.</summary>
     public string SchemaConnectionString() => new NpgsqlConnectionStringBuilder(PostgresConnectionString()) { SearchPath = _schema }.ToString();

@@ -1,26 +1,20 @@
 using Dapper;
 using Npgsql;
+using VrsMsrc.Tests.Shared;
 
 namespace VrsMsrc.System.Tests.Infrastructure;
 
 /// <summary>
-/// An empty schema of its own in the PostgreSQL server named by VRS_TEST_POSTGRES (which .ci/run starts),
-/// dropped afterwards. Without the variable a test that needs it fails, saying why; it is never skipped.
+/// An empty schema of its own in the test PostgreSQL server (<see cref="TestPostgresServer"/>), dropped afterwards.
 /// </summary>
 internal sealed class TestPostgres : IDisposable
 {
-    public const string Variable = "VRS_TEST_POSTGRES";
-
     private readonly string _server;
     private readonly string _schema = "systest_" + Guid.NewGuid().ToString("N");
 
     public TestPostgres()
     {
-        _server = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set: this test runs hubs on PostgreSQL. Start a test server with " +
-                "'eval \"$(deploy/postgres/start-test-postgres.sh)\"' (as .ci/run does) and run the tests again.");
+        _server = TestPostgresServer.ConnectionString;
         using var connection = new NpgsqlConnection(_server);
         connection.Execute($"CREATE SCHEMA {_schema}");
         ConnectionString = new NpgsqlConnectionStringBuilder(_server) { SearchPath = _schema }.ToString();
