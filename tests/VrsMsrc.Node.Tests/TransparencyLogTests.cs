@@ -43,7 +43,7 @@ public sealed class TransparencyLogTests : IDisposable
         Assert.Equal(entries[0].EntryHash, entries[1].PrevHash);
         Assert.Equal(TransparencyChain.EntryHash(entries[1].EntryHash, entries[2].PayloadSha256, entries[2].ReleaseId), entries[2].EntryHash);
         Assert.Equal((3L, entries[2].EntryHash), _node.Context.TransparencyLog.Head());
-        Assert.Null(_node.Context.TransparencyLog.Verify());
+        Assert.Null(_node.Context.TransparencyLog.Verify().Break);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class TransparencyLogTests : IDisposable
         _node.Context.Outbox.MarkDelivered(seq, "Duplicate");
 
         Assert.Single(_node.Context.TransparencyLog.Entries());
-        Assert.Null(_node.Context.TransparencyLog.Verify());
+        Assert.Null(_node.Context.TransparencyLog.Verify().Break);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class TransparencyLogTests : IDisposable
             connection.Execute("UPDATE outbox SET payload = @payload WHERE seq = 2", new { payload });
         }
 
-        var broken = _node.Context.TransparencyLog.Verify();
+        var broken = _node.Context.TransparencyLog.Verify().Break;
         Assert.NotNull(broken);
         Assert.Equal(2, broken.Seq);
         Assert.Contains("payload", broken.Reason, StringComparison.Ordinal);
@@ -96,7 +96,7 @@ public sealed class TransparencyLogTests : IDisposable
         ReleaseAndAcknowledge(3);
         Execute(tamper);
 
-        var broken = _node.Context.TransparencyLog.Verify();
+        var broken = _node.Context.TransparencyLog.Verify().Break;
         Assert.NotNull(broken);
         Assert.Equal(named, broken.Seq);
     }
@@ -109,7 +109,7 @@ public sealed class TransparencyLogTests : IDisposable
         var forged = new string('a', 64);
         Execute($"UPDATE transparency_log SET payload_sha256 = '{forged}', entry_hash = '{TransparencyChain.EntryHash(first.PrevHash, forged, first.ReleaseId)}' WHERE seq = 1");
 
-        var broken = _node.Context.TransparencyLog.Verify();
+        var broken = _node.Context.TransparencyLog.Verify().Break;
         Assert.NotNull(broken);
         Assert.Equal(1, broken.Seq);
     }

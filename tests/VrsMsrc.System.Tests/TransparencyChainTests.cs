@@ -35,7 +35,7 @@ public sealed class TransparencyChainTests : HubWithTwoNodes
         Assert.Equal(_ita.Context.TransparencyLog.Head(), HubHead("ITA"));
         Assert.Equal(_grc.Context.TransparencyLog.Head(), HubHead("GRC"));
         Assert.Equal(2, _ita.Context.TransparencyLog.Head().Length);
-        Assert.Null(_ita.Context.TransparencyLog.Verify());
+        Assert.Null(_ita.Context.TransparencyLog.Verify().Break);
     }
 
     [Fact]

@@ -65,6 +65,7 @@ internal sealed record NodeSettings
         new("Delivery", s => s.Delivery.Problem()),
         .. OperationsSettings.Rules<NodeSettings>(s => s.Operations),
         new("Retention:RejectsDays", s => s.Retention.RejectsDays < 0 ? "must be 0 (keep for ever) or more" : null),
+        new("Retention:TransparencyPayloadDays", s => s.Retention.TransparencyPayloadDays < 0 ? "must be 0 (keep for ever) or more" : null),
     ];
 
     /// <summary>node.json with the environment's VRS_ overrides, checked: a wrong setting stops the command with every problem listed.</summary>
@@ -100,4 +101,11 @@ internal sealed record NodeRetention
     /// They hold the rejected rows' values, raw data the node should not keep longer than needed.
     /// </summary>
     public int RejectsDays { get; init; } = 90;
+
+    /// <summary>
+    /// Days the payload of a delivered release is kept after the hub acknowledged it; 0 (the default) keeps
+    /// every payload for ever. Only the bytes go: the hash stays, and pending, refused and the newest
+    /// delivered release of each month are always kept (see TransparencyLog.PrunePayloads).
+    /// </summary>
+    public int TransparencyPayloadDays { get; init; }
 }

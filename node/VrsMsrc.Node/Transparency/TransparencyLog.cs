@@ -1,8 +1,9 @@
-using System.Data;
+using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Transparency;
 using VrsMsrc.Node.Storage;
+using ReleaseMessage = VrsMsrc.Contracts.V1.Release;
 
 namespace VrsMsrc.Node.Transparency;
 
@@ -20,8 +21,17 @@ internal sealed class LogEntry
     public string Receipt { get; set; } = "";
 }
 
-/// <summary>The first entry that does not check out, and why; null from <see cref="TransparencyLog.Verify"/> when all do.</summary>
+/// <summary>The first entry that does not check out, and why.</summary>
 internal sealed record LogBreak(long Seq, string ReleaseId, string Reason);
+
+/// <summary>
+/// What <see cref="TransparencyLog.Verify"/> found: the first break (null when every entry checks out), and how
+/// many entries' payloads retention deleted, whose hashes were checked but whose bytes no longer can be.
+/// </summary>
+internal sealed record LogVerification(LogBreak? Break, long PrunedPayloads);
+
+/// <summary>What <see cref="TransparencyLog.PrunePayloads"/> did: payloads deleted, or the break that stopped it.</summary>
+internal sealed record PayloadPrune(long Pruned, LogBreak? Refused);
 
 /// <summary>
 /// The node's tamper-evident record of every payload the hub acknowledged (DESIGN §3.5), chained with
@@ -83,15 +93,73 @@ internal sealed class TransparencyLog(NodeDatabase database)
     /// <summary>
     /// Recomputes the chain from the start and re-hashes every stored payload; the first entry that fails
     /// is reported. A payload changed after sending, an edited row, or an entry removed or inserted all show.
+    /// A payload emptied by retention (<see cref="PrunePayloads"/>) is counted, not failed; one removed any
+    /// other way is a break.
     /// </summary>
-    public LogBreak? Verify()
+    public LogVerification Verify()
     {
         using var connection = database.Open(readOnly: true);
+        using var tx = connection.BeginTransaction(deferred: true);
+        return Verify(connection, tx);
+    }
+
+    /// <summary>
+    /// Empties the stored payload of every delivered release acknowledged more than <paramref name="days"/>
+    /// days before <paramref name="now"/> (0: none), keeping its hash in the outbox and the log. Never
+    /// touched: pending and refused releases (delivery still needs their bytes; they are not in the log),
+    /// and the newest delivered release of any month it covers (what the hub holds now, and what it would
+    /// need again after restoring an older backup). A log that does not verify is evidence and is not pruned.
+    /// </summary>
+    public PayloadPrune PrunePayloads(int days, DateTimeOffset now)
+    {
+        if (days == 0)
+        {
+            return new(0, null);
+        }
+
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        if (Verify(connection, tx).Break is { } broken)
+        {
+            return new(0, broken);
+        }
+
+        // Which months each stored delivered payload covers, one payload in memory at a time. The newest
+        // delivered release of a month is never pruned, so it is always among these.
+        var covered = new List<(long OutboxSeq, string AcknowledgedAt, IReadOnlyList<string> Months)>();
+        foreach (var row in connection.Query<(long OutboxSeq, string AcknowledgedAt, byte[] Payload)>(
+            """
+            SELECT o.seq, l.acknowledged_at, o.payload FROM transparency_log l JOIN outbox o ON o.seq = l.outbox_seq
+            WHERE o.state = 'delivered' AND o.payload_pruned_at IS NULL ORDER BY o.seq
+            """, transaction: tx, buffered: false))
+        {
+            covered.Add((row.OutboxSeq, row.AcknowledgedAt, [.. ReleaseMessage.Parser.ParseFrom(row.Payload).Months.Select(m => m.Month)]));
+        }
+
+        var newest = covered.SelectMany(c => c.Months.Select(month => (month, c.OutboxSeq)))
+            .GroupBy(m => m.month, StringComparer.Ordinal)
+            .Select(g => g.Max(m => m.OutboxSeq))
+            .ToHashSet();
+        var cutoff = now - TimeSpan.FromDays(days);
+        var prunable = covered
+            .Where(c => !newest.Contains(c.OutboxSeq) && DateTimeOffset.Parse(c.AcknowledgedAt, CultureInfo.InvariantCulture) < cutoff)
+            .Select(c => c.OutboxSeq)
+            .ToList();
+        connection.Execute(
+            "UPDATE outbox SET payload = x'', payload_pruned_at = @At WHERE seq IN @prunable AND state = 'delivered'",
+            new { prunable, At = now.ToString("O") }, tx);
+        tx.Commit();
+        return new(prunable.Count, null);
+    }
+
+    private static LogVerification Verify(SqliteConnection connection, SqliteTransaction tx)
+    {
         var previous = TransparencyChain.Genesis;
         var expectedSeq = 1L;
-        foreach (var entry in connection.Query<LogEntry>(SelectEntries))
+        var pruned = 0L;
+        foreach (var entry in connection.Query<LogEntry>(SelectEntries, transaction: tx))
         {
-            LogBreak Broken(string reason) => new(entry.Seq, entry.ReleaseId, reason);
+            LogVerification Broken(string reason) => new(new LogBreak(entry.Seq, entry.ReleaseId, reason), pruned);
             if (entry.Seq != expectedSeq)
             {
                 return Broken($"expected entry {expectedSeq} here: an entry is missing");
@@ -107,13 +175,24 @@ internal sealed class TransparencyLog(NodeDatabase database)
                 return Broken("its entry hash does not match its contents");
             }
 
-            var payload = PayloadOf(connection, entry);
-            if (payload is null)
+            var stored = connection.QuerySingleOrDefault<(byte[] Payload, string Sha256, string? PrunedAt)?>(
+                "SELECT payload, sha256, payload_pruned_at FROM outbox WHERE seq = @OutboxSeq AND release_id = @ReleaseId", entry, tx);
+            if (stored is not { } outbox || (outbox.Payload.Length == 0 && outbox.PrunedAt is null))
             {
-                return Broken($"the payload it logs (outbox entry {entry.OutboxSeq} of release {entry.ReleaseId}) is no longer stored");
+                return Broken($"the payload it logs (outbox entry {entry.OutboxSeq} of release {entry.ReleaseId}) is no longer stored, and retention did not remove it");
             }
 
-            if (!string.Equals(TransparencyChain.PayloadHash(payload), entry.PayloadSha256, StringComparison.Ordinal))
+            if (outbox.Payload.Length == 0)
+            {
+                // Pruned by retention: the bytes are gone, but the outbox must still name the hash that was sent.
+                if (!string.Equals(outbox.Sha256, entry.PayloadSha256, StringComparison.Ordinal))
+                {
+                    return Broken("its payload was pruned by retention, and the outbox no longer has the SHA-256 that was sent");
+                }
+
+                pruned++;
+            }
+            else if (!string.Equals(TransparencyChain.PayloadHash(outbox.Payload), entry.PayloadSha256, StringComparison.Ordinal))
             {
                 return Broken("the stored payload no longer has the SHA-256 that was sent");
             }
@@ -122,9 +201,6 @@ internal sealed class TransparencyLog(NodeDatabase database)
             expectedSeq++;
         }
 
-        return null;
+        return new(null, pruned);
     }
-
-    private static byte[]? PayloadOf(IDbConnection connection, LogEntry entry) => connection.QuerySingleOrDefault<byte[]>(
-        "SELECT payload FROM outbox WHERE seq = @OutboxSeq AND release_id = @ReleaseId", new { entry.OutboxSeq, entry.ReleaseId });
 }

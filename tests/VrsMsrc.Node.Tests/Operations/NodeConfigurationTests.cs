@@ -25,6 +25,7 @@ public sealed class NodeConfigurationTests : IDisposable
         Assert.Contains(new EffectiveSetting("Delivery:MaxRetries", "9", "environment VRS_Delivery__MaxRetries"), result.Effective);
         Assert.Contains(new EffectiveSetting("State", "ITA", "node.json"), result.Effective);
         Assert.Contains(new EffectiveSetting("Retention:RejectsDays", "90", "default"), result.Effective);
+        Assert.Contains(new EffectiveSetting("Retention:TransparencyPayloadDays", "0", "default"), result.Effective);
     }
 
     [Fact]
@@ -73,11 +74,12 @@ public sealed class NodeConfigurationTests : IDisposable
     [Fact]
     public void Load_stops_with_exit_code_78_and_the_list()
     {
-        File.WriteAllText(_node.Context.Paths.Settings, """{ "State": "XYZ", "Retention": { "RejectsDays": -1 } }""");
+        File.WriteAllText(_node.Context.Paths.Settings, """{ "State": "XYZ", "Retention": { "RejectsDays": -1, "TransparencyPayloadDays": -5 } }""");
         var error = Assert.Throws<CommandException>(() => NodeSettings.Load(_node.Context.Paths));
         Assert.Equal(SettingsLoader.ConfigurationExitCode, error.ExitCode);
         Assert.Equal(
-            $"{_node.Context.Paths.Settings}: 2 wrong settings:\n  node.json: State: 'XYZ' is not an ISO 3166-1 alpha-3 code in capitals\n  node.json: Retention:RejectsDays: must be 0 (keep for ever) or more",
+            $"{_node.Context.Paths.Settings}: 3 wrong settings:\n  node.json: State: 'XYZ' is not an ISO 3166-1 alpha-3 code in capitals\n  node.json: Retention:RejectsDays: must be 0 (keep for ever) or more"
+                + "\n  node.json: Retention:TransparencyPayloadDays: must be 0 (keep for ever) or more",
             error.Message);
     }
 

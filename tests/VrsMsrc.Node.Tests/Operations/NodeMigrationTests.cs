@@ -1,9 +1,11 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Storage;
+using VrsMsrc.Contracts.Transparency;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Setup;
 using VrsMsrc.Node.Storage;
+using VrsMsrc.Node.Transparency;
 
 namespace VrsMsrc.Node.Tests.Operations;
 
@@ -46,6 +48,9 @@ public sealed class NodeMigrationTests
                 Assert.Equal(12, upgraded.ExecuteScalar<long>("SELECT migrants FROM incidents WHERE ref = 'r1'"));
                 Assert.Equal(1, upgraded.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'"));
                 Assert.Equal(version >= 2 ? 1 : 0, upgraded.ExecuteScalar<long>("SELECT COUNT(*) FROM migrants"));
+                Assert.Equal(version >= 3 ? 1 : 0, upgraded.ExecuteScalar<long>("SELECT COUNT(*) FROM transparency_log"));
+                // Payload retention starts with every payload stored, none marked pruned.
+                Assert.Equal(0, upgraded.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE payload_pruned_at IS NOT NULL OR length(payload) = 0"));
             }
 
             // The node works on it: the changed month is released after the one delivered before the upgrade.
@@ -54,7 +59,7 @@ public sealed class NodeMigrationTests
             Assert.NotNull(release);
             Assert.Equal(2, Assert.Single(release.Release.Months).Version);
             Assert.Equal((1, 1, 0), (node.Outbox.Counts().Pending, node.Outbox.Counts().Delivered, node.Outbox.Counts().Dead));
-            Assert.Null(node.TransparencyLog.Verify());
+            Assert.Equal(new LogVerification(null, 0), node.TransparencyLog.Verify());
         }
         finally
         {
@@ -74,9 +79,11 @@ public sealed class NodeMigrationTests
         }
     }
 
-    /// <summary>Data as a node of that version held it: incidents, a delivered release of May, June changed since.</summary>
+    /// <summary>Data as a node of that version held it: incidents, a delivered release of May (logged from version 3), June changed since.</summary>
     private static void Seed(SqliteConnection connection, long version)
     {
+        // SHA-256 of the one-byte payload x'00'.
+        const string DeliveredSha256 = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
         const string At = "2025-07-01T00:00:00Z";
         connection.Execute(
             """
@@ -86,13 +93,23 @@ public sealed class NodeMigrationTests
               ('r3', 99, '2025-06', '2025-06-11', 'SEA', 'at_sea', 'SYR', 25, @At);
             INSERT INTO months (month, version, changed) VALUES ('2025-05', 1, 0), ('2025-06', 1, 1);
             INSERT INTO outbox (release_id, created_at, months, cells, payload, sha256, state, attempts, delivered_at, receipt)
-              VALUES ('ITA-1', @At, 2, 10, x'00', '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', 'delivered', 1, @At, 'ACCEPTED');
+              VALUES ('ITA-1', @At, 2, 10, x'00', @DeliveredSha256, 'delivered', 1, @At, 'ACCEPTED');
             INSERT INTO imports (file, kind, rows_stored, rows_rejected, imported_at) VALUES ('a.csv', 'incidents', 3, 0, @At);
-            """, new { At });
+            """, new { At, DeliveredSha256 });
         if (version >= 2)
         {
             connection.Execute("INSERT INTO migrants (incident_ref, ordinal, record_key, nationality, count) VALUES ('r3', 1, 5, 'SYR', 25)");
             connection.Execute("INSERT INTO api_keys (name, key_sha256, created_at) VALUES ('cms', 'abc', @At)", new { At });
+        }
+
+        if (version >= 3)
+        {
+            connection.Execute(
+                """
+                INSERT INTO transparency_log (seq, release_id, outbox_seq, payload_sha256, prev_hash, entry_hash, created_at, acknowledged_at, receipt)
+                SELECT 1, release_id, seq, sha256, @Genesis, @EntryHash, created_at, delivered_at, receipt FROM outbox WHERE release_id = 'ITA-1'
+                """,
+                new { TransparencyChain.Genesis, EntryHash = TransparencyChain.EntryHash(TransparencyChain.Genesis, DeliveredSha256, "ITA-1") });
         }
     }
 
