@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Dashboard;
 using VrsMsrc.Hub.Nodes;
 
@@ -175,6 +176,9 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
         // Drawn as a shaded area under a dashed upper bound, beside the observed line.
         // Drawn: the band is the upper bound's area, shaded at opacity 0.2 (pages/alerts.js), in the chart's SVG.
         Assert.True(await page.Locator("#alert-series .chart svg path[fill-opacity='0.2']").CountAsync() > 0, "no shaded band in the alert's chart");
+        // Asked by the page under the analyst's account, and audited like every question.
+        Assert.Contains(hub.Services.GetRequiredService<IAuditLog>().Read(new AuditFilter(Actor: $"user:{DashboardHub.Regional}", ActionPrefix: "query.alert-band")),
+            e => e.Outcome == AuditOutcome.Ok && e.Detail.Contains(first.Table, StringComparison.Ordinal));
 
         await DashboardHub.OpenAsync(page, "similar", "state=ITA");
         await DashboardHub.ScreenshotAsync(page, "similar");
@@ -229,6 +233,13 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
 
         await DashboardHub.OpenAsync(page, "trends", "measure=migrants&period=year&states=ITA");
         Assert.Contains("has not contributed", await page.Locator("p.error").InnerTextAsync());
+
+        // Nor the band of another state's series: refused by the sharing rule, and audited as refused.
+        var band = await page.EvaluateAsync<int>(
+            "async () => (await fetch('/api/v1/trends/alerts/band?state=ITA&table=totals&measure=migrants', { headers: { authorization: 'Bearer ' + sessionStorage.getItem('vrs-token') } })).status");
+        Assert.Equal(403, band);
+        Assert.Contains(hub.Services.GetRequiredService<IAuditLog>().Read(new AuditFilter(Actor: $"user:{DashboardHub.NonContributor}", ActionPrefix: "query.alert-band")),
+            e => e.Outcome == AuditOutcome.Refused);
         var text = await page.Locator("main").InnerTextAsync();
         foreach (var other in DashboardHub.States)
         {

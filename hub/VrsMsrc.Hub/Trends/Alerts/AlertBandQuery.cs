@@ -14,22 +14,20 @@ internal sealed class AlertBandQuery(SeriesEngine series)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(scope);
+        // The caller's scope first: whether it may see this state's series at all.
+        var range = RangeArguments.Parse(request.From, request.To, request.State is "" ? [] : [request.State], scope);
         var dims = ParseDims(request.Dims);
         var kind = WatchList.All.FirstOrDefault(w => w.Table.Name == request.Table && w.Measure == request.Measure && w.By.Order(StringComparer.Ordinal).SequenceEqual(dims.Keys))
             ?? throw new QueryException($"{request.Table}.{request.Measure} by '{string.Join(',', dims.Keys)}' is not a series the detection pass watches");
-        var range = RangeArguments.Parse(request.From, request.To, [], scope);
 
         // The whole series, as the pass reads it: a verdict reads up to AlertPass.Window months before its month.
         var read = new SeriesRequest { Table = kind.Table.Name, Measure = kind.Measure, By = string.Join(',', kind.By), Period = "month" };
-        if (request.State is not "")
-        {
-            read.States.Add(request.State);
-        }
+        read.States.Add(range.States);
 
         var answer = series.Series(read, scope);
         var group = string.Join(SeriesEngine.GroupSeparator, kind.By.Select(d => dims[d]));
         var points = answer.Points.Where(p => p.Group == group).ToList();
-        var watched = AlertPass.Split(kind, request.State, new SeriesResponse { Points = { points } }).SingleOrDefault()
+        var watched = AlertPass.Split(kind, range.States.SingleOrDefault() ?? "", new SeriesResponse { Points = { points } }).SingleOrDefault()
             ?? throw new QueryException($"the series has fewer than {AlertPass.MinimumPublishedMonths} published months; the detection pass does not judge it");
         var verdicts = AlertPass.Verdicts(watched);
         var offset = points.FindIndex(p => p.Period == watched.FirstMonth);
