@@ -17,18 +17,19 @@ using VrsMsrc.Node.Setup;
 namespace VrsMsrc.Dashboard.Tests;
 
 /// <summary>
-/// A real hub (Kestrel, TLS, its own CA) filled by three real nodes that import, release and push over
-/// mutual TLS, with the detection pass run; its accounts; and Debian's chromium driven by Playwright.
+/// A real hub (Kestrel, TLS, its own CA) filled with the demo's data (<see cref="DemoRecords"/>) by six real
+/// nodes that import, release and push over mutual TLS, with the detection pass run; its accounts; and
+/// Debian's chromium driven by Playwright.
 /// </summary>
 public sealed class DashboardHub : IAsyncLifetime
 {
-    public static readonly string[] States = ["ESP", "GRC", "ITA"];
+    public static readonly string[] States = DemoRecords.States;
     public const string Password = "correct horse battery staple";
     public const string Regional = "regional";
     public const string Operator = "operator";
 
-    /// <summary>A state analyst whose state has never contributed: the sharing rule restricts them.</summary>
-    public const string NonContributor = "hrv-analyst";
+    /// <summary>A state analyst whose state (BGR, on no Frontex route of the demo) has never contributed: the sharing rule restricts them.</summary>
+    public const string NonContributor = "bgr-analyst";
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vrs-dashboard-");
     private readonly HubListeners _listeners = new();
@@ -58,13 +59,15 @@ public sealed class DashboardHub : IAsyncLifetime
         var accounts = _app.Services.GetRequiredService<AccountService>();
         accounts.Add(Regional, Role.RegionalAnalyst, null, Password, "test");
         accounts.Add(Operator, Role.Operator, null, Password, "test");
-        accounts.Add(NonContributor, Role.StateAnalyst, "HRV", Password, "test");
+        accounts.Add(NonContributor, Role.StateAnalyst, "BGR", Password, "test");
         _regionalToken = accounts.IssueApiToken(Regional, "test", null, "test").Secret;
 
+        var sample = _dir.CreateSubdirectory("sample").FullName;
+        await DemoRecords.SplitAsync(sample);
         var pushed = DateTimeOffset.MinValue;
-        foreach (var (state, i) in States.Select((s, i) => (s, i)))
+        foreach (var state in States)
         {
-            await FillNodeAsync(state, seed: 7 + i);
+            await FillNodeAsync(state, Path.Combine(sample, $"incidents-{state}.csv"));
             pushed = DateTimeOffset.UtcNow;
         }
 
@@ -78,8 +81,11 @@ public sealed class DashboardHub : IAsyncLifetime
         });
     }
 
-    /// <summary>A node as 'vrs-node init/enrol' makes it, signed by the hub's CA; imports the three kinds of records, releases, pushes.</summary>
-    private async Task FillNodeAsync(string state, int seed)
+    /// <summary>The first and last month of each state's incidents, from its file.</summary>
+    internal Dictionary<string, (string First, string Last)> Months { get; } = [];
+
+    /// <summary>A node as 'vrs-node init/enrol' makes it, signed by the hub's CA; imports its incidents (and the synthetic additions), releases, pushes.</summary>
+    private async Task FillNodeAsync(string state, string incidents)
     {
         var paths = NodeSetup.Init(_dir.CreateSubdirectory($"node-{state}"), state, $"https://localhost:{_listeners.ExchangePort}", threshold: 10);
         var issued = CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System).SignNode(await File.ReadAllTextAsync(paths.Csr), state);
@@ -90,13 +96,17 @@ public sealed class DashboardHub : IAsyncLifetime
 
         Nodes[state] = paths;
         var node = new NodeContext(paths, TimeProvider.System, NullLogger.Instance);
-        var (incidents, migrants, facilitators) = DemoRecords.For(state, seed);
-        foreach (var (kind, content) in new[] { ("incidents", incidents), ("migrants", migrants), ("facilitators", facilitators) })
+        Months[state] = DemoRecords.MonthsOf(incidents);
+        Assert.Equal(0, node.Importer().ImportFile(incidents, "incidents", null).RejectedRows);
+        if (state == DemoRecords.SyntheticState)
         {
-            var file = Path.Combine(paths.DataDir, $"{kind}.csv");
-            await File.WriteAllTextAsync(file, content);
-            var summary = node.Importer().ImportFile(file, kind, null);
-            Assert.Equal(0, summary.RejectedRows);
+            var (legs, migrants, facilitators) = DemoRecords.SyntheticFor(state, incidents, seed: 7);
+            foreach (var (kind, name, content) in new[] { ("incidents", "legs", legs), ("migrants", "migrants", migrants), ("facilitators", "facilitators", facilitators) })
+            {
+                var file = Path.Combine(paths.DataDir, $"{name}.csv");
+                await File.WriteAllTextAsync(file, content);
+                Assert.Equal(0, node.Importer().ImportFile(file, kind, null).RejectedRows);
+            }
         }
 
         Assert.NotNull(node.Releases().Release());

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Dashboard;
 using VrsMsrc.Hub.Nodes;
 
@@ -52,7 +53,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
 
         // Each page names its source and its caveats.
-        Assert.Contains("states ESP, GRC, ITA", await page.Locator(".source").InnerTextAsync());
+        Assert.Contains("states " + string.Join(", ", DashboardHub.States), await page.Locator(".source").InnerTextAsync());
         Assert.Contains("Detections are not persons", await page.Locator(".caveats").InnerTextAsync());
         hub.AssertNoErrors(page);
     }
@@ -71,7 +72,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             Assert.Equal(Shown.Text(point.Value, point.Flag), shown.Cell(point.Period, point.Group));
         }
 
-        // A few incidents a month per nationality: some months of each are below the threshold.
+        // Many nationalities are detected only a few times a month: some of their months are below the threshold.
         var suppressed = answer.Points.Where(p => p.Flag == "suppressed").ToList();
         Assert.NotEmpty(suppressed);
         var column = shown.Header.ToList().IndexOf(suppressed[0].Group) + 1;
@@ -161,11 +162,23 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
         var alerts = await _api.AlertsAsync(new AlertsRequest { Limit = 50 });
         Assert.Equal(alerts.Alerts.Select(a => new[] { a.State is "" ? "region" : a.State, a.Table, a.Measure, a.Month, Shown.Text(a.Observed), Shown.Text(a.Upperbound) }),
             (await Shown.TableAsync(page, "alerts")).Rows.Select(r => new[] { r[1], r[2], r[3], r[5], r[6], r[7] }));
-        // The first alert's series, with its upper bound at the alerting month.
+        // The first alert's series against its band: the detector's upper bound for every month, as the API
+        // computes it for that series, and at the alerting month the bound the pass stored.
         var first = alerts.Alerts[0];
         var series = await Shown.TableAsync(page, "alert-series");
         Assert.Equal(Shown.Text(first.Upperbound), series.Cell(first.Month, "upper bound"));
         Assert.Equal(Shown.Text(first.Observed), series.Cell(first.Month, first.Measure));
+        var from = DateOnly.ParseExact(first.Month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(-23).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var band = await _api.AlertBandAsync(new AlertBandRequest { State = first.State, Table = first.Table, Measure = first.Measure, Dims = first.Dims, From = from, To = first.Month });
+        Assert.Equal(band.Months.Select(m => new[] { m.Month, Shown.Text(m.Observed, m.Flag), m.HasUpperbound ? Shown.Text(m.Upperbound) : "no bound" }),
+            series.Rows.Select(r => r.Take(3).ToArray()));
+        Assert.True(band.Months.Count(m => m.HasUpperbound && !m.Alarm) > 1, "the band covers ordinary months, not only the alarm");
+        // Drawn as a shaded area under a dashed upper bound, beside the observed line.
+        // Drawn: the band is the upper bound's area, shaded at opacity 0.2 (pages/alerts.js), in the chart's SVG.
+        Assert.True(await page.Locator("#alert-series .chart svg path[fill-opacity='0.2']").CountAsync() > 0, "no shaded band in the alert's chart");
+        // Asked by the page under the analyst's account, and audited like every question.
+        Assert.Contains(hub.Services.GetRequiredService<IAuditLog>().Read(new AuditFilter(Actor: $"user:{DashboardHub.Regional}", ActionPrefix: "query.alert-band")),
+            e => e.Outcome == AuditOutcome.Ok && e.Detail.Contains(first.Table, StringComparison.Ordinal));
 
         await DashboardHub.OpenAsync(page, "similar", "state=ITA");
         await DashboardHub.ScreenshotAsync(page, "similar");
@@ -193,7 +206,7 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
             // The publisher says at Hello how many releases wait: the one it is about to push.
             Assert.Equal(1, hellos[node.State].OutboxDepth);
             Assert.Equal("1", shown.Cell(node.State, "outbox depth at Hello"));
-            Assert.Equal($"{DemoRecords.First} to {DemoRecords.Last}", shown.Cell(node.State, "months covered"));
+            Assert.Equal($"{hub.Months[node.State].First} to {hub.Months[node.State].Last}", shown.Cell(node.State, "months covered"));
         }
 
         // Analysts neither see the page nor get its data.
@@ -220,6 +233,13 @@ public sealed class DashboardTests(DashboardHub hub) : IClassFixture<DashboardHu
 
         await DashboardHub.OpenAsync(page, "trends", "measure=migrants&period=year&states=ITA");
         Assert.Contains("has not contributed", await page.Locator("p.error").InnerTextAsync());
+
+        // Nor the band of another state's series: refused by the sharing rule, and audited as refused.
+        var band = await page.EvaluateAsync<int>(
+            "async () => (await fetch('/api/v1/trends/alerts/band?state=ITA&table=totals&measure=migrants', { headers: { authorization: 'Bearer ' + sessionStorage.getItem('vrs-token') } })).status");
+        Assert.Equal(403, band);
+        Assert.Contains(hub.Services.GetRequiredService<IAuditLog>().Read(new AuditFilter(Actor: $"user:{DashboardHub.NonContributor}", ActionPrefix: "query.alert-band")),
+            e => e.Outcome == AuditOutcome.Refused);
         var text = await page.Locator("main").InnerTextAsync();
         foreach (var other in DashboardHub.States)
         {

@@ -1,56 +1,100 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
 namespace VrsMsrc.Dashboard.Tests;
 
 /// <summary>
-/// Reproducible input files of format v1 for one state: incidents with routes (legs) and corridors,
-/// migrants with sex, age band and fees, and facilitators with roles. About ten incidents a month spread
-/// over several nationalities leave some months of each nationality below the threshold (suppressed),
-/// and NPL migrants, one or two at a time, are never published. ITA's last month is a surge, so that the
-/// detection pass has alerts to rank.
+/// The demo's data (deploy/demo.sh): the Frontex monthly detections 2009-2025, split over the reporting
+/// states by deploy/sample-data/frontex-to-incidents.sh, one incidents file per state.
+/// <para>
+/// Frontex publishes detections only: no origins or destinations (legs), profiles, fees or smugglers, so
+/// the flows' legs, fees and profiles pages would show nothing. For those pages alone, <see cref="SyntheticFor"/>
+/// adds a small synthetic set to ITA's 2023-2024 incidents (the only data not from Frontex): each incident
+/// again with an origin and a destination (same detections, now with a leg), migrant records with sex,
+/// age band and fee, and facilitator records with a role.
+/// </para>
 /// </summary>
 internal static class DemoRecords
 {
-    private static readonly string[] Corridors = ["central_mediterranean", "eastern_mediterranean", "western_balkan"];
-    private static readonly string[] Nationalities = ["SYR", "AFG", "TUN", "EGY"];
-    private static readonly string[] Origins = ["LBY", "TUR", "TUN", "EGY"];
+    public static readonly string[] States = ["ESP", "GRC", "HRV", "ITA", "POL", "ROU"];
+
+    /// <summary>The state whose incidents of <see cref="SyntheticFrom"/>..<see cref="SyntheticTo"/> get synthetic legs and people.</summary>
+    public const string SyntheticState = "ITA";
+    public const string SyntheticFrom = "2023-01";
+    public const string SyntheticTo = "2024-12";
+
+    private static readonly string[] Origins = ["LBY", "TUN", "TUR", "EGY"];
+
     private static readonly string[] Sexes = ["female", "male"];
     private static readonly string[] AgeBands = ["14-17", "18-24", "25-34", "35-49"];
     private static readonly string[] Roles = ["organiser", "transporter", "boat_crew", "guide"];
     private static readonly string[] Currencies = ["EUR", "USD"];
 
-    public const string First = "2023-01";
-    public const string Last = "2024-12";
+    /// <summary>Runs the demo's conversion into <paramref name="outDir"/>: incidents-{state}.csv for each of <see cref="States"/>.</summary>
+    public static async Task SplitAsync(string outDir)
+    {
+        var repo = Repository();
+        var split = Process.Start(new ProcessStartInfo("bash")
+        {
+            ArgumentList =
+            {
+                Path.Combine(repo, "deploy", "sample-data", "frontex-to-incidents.sh"),
+                Path.Combine(repo, "deploy", "sample-data", "frontex_ibc_monthly_2009-2025.csv"),
+                outDir,
+            },
+            RedirectStandardError = true,
+        })!;
+        await split.WaitForExitAsync();
+        Assert.True(split.ExitCode == 0, await split.StandardError.ReadToEndAsync());
+    }
 
-    public static (string Incidents, string Migrants, string Facilitators) For(string state, int seed)
+    /// <summary>The first and last month of a state's incidents file (column detected_on, YYYY-MM).</summary>
+    public static (string First, string Last) MonthsOf(string incidentsFile)
+    {
+        var months = File.ReadLines(incidentsFile).Skip(1).Select(l => l.Split(',')[1]).ToList();
+        return (months.Min(StringComparer.Ordinal)!, months.Max(StringComparer.Ordinal)!);
+    }
+
+    /// <summary>
+    /// For the incidents of <see cref="SyntheticFrom"/>..<see cref="SyntheticTo"/> in <paramref name="incidentsFile"/>:
+    /// the same incidents with an origin and the state as destination (to import over them), synthetic
+    /// migrants (one row per incident, its whole count, with sex, age band and fee) and facilitators (one per
+    /// incident, with a role).
+    /// </summary>
+    public static (string Legs, string Migrants, string Facilitators) SyntheticFor(string state, string incidentsFile, int seed)
     {
         var random = new Random(seed);
-        var incidents = new StringBuilder("ref,detected_on,border_type,transport_mode,corridor,origin,destination,nationality,migrants,facilitators\n");
+        var legs = new StringBuilder(File.ReadLines(incidentsFile).First() + ",origin,destination\n");
         var migrants = new StringBuilder("incident_ref,count,nationality,sex,age_band,fee_amount,fee_currency\n");
         var facilitators = new StringBuilder("incident_ref,count,nationality,sex,role\n");
-        var n = 0;
-        for (var month = new DateOnly(2023, 1, 1); month <= new DateOnly(2024, 12, 1); month = month.AddMonths(1))
+        foreach (var fields in File.ReadLines(incidentsFile).Skip(1).Select(l => l.Split(',')))
         {
-            var surge = state == "ITA" && month == new DateOnly(2024, 12, 1) ? 6 : 1;
-            var incidentsThisMonth = (8 + random.Next(6)) * surge;
-            for (var i = 0; i < incidentsThisMonth; i++)
+            var (reference, month, nationality, count) = (fields[0], fields[1], fields[4], fields[5]);
+            if (string.CompareOrdinal(month, SyntheticFrom) < 0 || string.CompareOrdinal(month, SyntheticTo) > 0 || count is "0")
             {
-                var reference = $"{state}-{n++:D5}";
-                var day = month.AddDays(random.Next(28));
-                var rare = random.Next(4) == 0;
-                var nationality = rare ? "NPL" : Nationalities[random.Next(Nationalities.Length)];
-                var people = rare ? random.Next(1, 3) : random.Next(5, 30);
-                var origin = Origins[random.Next(Origins.Length)];
-                incidents.Append(CultureInfo.InvariantCulture,
-                    $"{reference},{day:yyyy-MM-dd},{(random.Next(3) == 0 ? "land" : "sea")},{(random.Next(3) == 0 ? "road" : "maritime")},{Corridors[random.Next(Corridors.Length)]},{origin},{state},{nationality},{people},1\n");
-                migrants.Append(CultureInfo.InvariantCulture,
-                    $"{reference},{people},{nationality},{Sexes[random.Next(2)]},{AgeBands[random.Next(AgeBands.Length)]},{500 * (1 + random.Next(8))},{Currencies[random.Next(2)]}\n");
-                facilitators.Append(CultureInfo.InvariantCulture,
-                    $"{reference},1,{Nationalities[random.Next(Nationalities.Length)]},male,{Roles[random.Next(Roles.Length)]}\n");
+                continue;
+            }
+
+            legs.Append(CultureInfo.InvariantCulture, $"{string.Join(',', fields)},{Origins[random.Next(Origins.Length)]},{state}\n");
+            migrants.Append(CultureInfo.InvariantCulture,
+                $"{reference},{count},{nationality},{Sexes[random.Next(2)]},{AgeBands[random.Next(AgeBands.Length)]},{500 * (1 + random.Next(8))},{Currencies[random.Next(2)]}\n");
+            facilitators.Append(CultureInfo.InvariantCulture, $"{reference},1,{nationality},male,{Roles[random.Next(Roles.Length)]}\n");
+        }
+
+        return (legs.ToString(), migrants.ToString(), facilitators.ToString());
+    }
+
+    private static string Repository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "VrsMsrc.sln")))
+            {
+                return dir.FullName;
             }
         }
 
-        return (incidents.ToString(), migrants.ToString(), facilitators.ToString());
+        throw new InvalidOperationException("the repository (VrsMsrc.sln) is not above the test's folder");
     }
 }

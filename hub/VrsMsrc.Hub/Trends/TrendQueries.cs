@@ -23,6 +23,7 @@ internal sealed class TrendQueries
     private readonly ProfilesQuery _profiles;
     private readonly CoverageQuery _coverage;
     private readonly AlertsQuery _alerts;
+    private readonly AlertBandQuery _band;
     private readonly SimilarStates _similar;
 
     public TrendQueries(SeriesEngine series, ICellStore cells, INodeRegistry nodes, IAlertStore alerts, TimeProvider time)
@@ -33,6 +34,7 @@ internal sealed class TrendQueries
         _profiles = new ProfilesQuery(reader);
         _coverage = new CoverageQuery(cells, nodes, time);
         _alerts = new AlertsQuery(alerts);
+        _band = new AlertBandQuery(series);
         _similar = new SimilarStates(series, alerts);
     }
 
@@ -48,6 +50,8 @@ internal sealed class TrendQueries
     public CoverageResponse Coverage(CoverageRequest request, QueryScope? scope = null) => _coverage.Answer(request, scope ?? All);
 
     public AlertsResponse Alerts(AlertsRequest request, QueryScope? scope = null) => _alerts.Answer(request, scope ?? All);
+
+    public AlertBandResponse AlertBand(AlertBandRequest request, QueryScope? scope = null) => _band.Answer(request, scope ?? All);
 
     public SimilarResponse Similar(SimilarRequest request, QueryScope? scope = null) => _similar.Answer(request, scope ?? All);
 }

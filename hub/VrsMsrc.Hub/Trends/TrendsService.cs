@@ -49,6 +49,9 @@ internal sealed class TrendsService(AuditedQueries queries, SharingRule sharing,
     public override Task<AlertsResponse> Alerts(AlertsRequest request, ServerCallContext context) =>
         Answer(context, "query.alerts", request, scope => trends.Alerts(request, scope), r => r.Alerts.Count);
 
+    public override Task<AlertBandResponse> AlertBand(AlertBandRequest request, ServerCallContext context) =>
+        Answer(context, "query.alert-band", request, scope => trends.AlertBand(request, scope), r => r.Months.Count);
+
     public override Task<SimilarResponse> Similar(SimilarRequest request, ServerCallContext context) =>
         Answer(context, "query.similar", request, scope => trends.Similar(request, scope), r => r.States.Count);
 

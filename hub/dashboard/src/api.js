@@ -51,6 +51,7 @@ export const trends = {
   profiles: (q) => get('/api/v1/trends/profiles', q),
   coverage: (q) => get('/api/v1/trends/coverage', q),
   alerts: (q) => get('/api/v1/trends/alerts', q),
+  alertBand: (q) => get('/api/v1/trends/alerts/band', q),
   similar: (state, q) => get(`/api/v1/trends/similar/${encodeURIComponent(state)}`, q),
 };
 

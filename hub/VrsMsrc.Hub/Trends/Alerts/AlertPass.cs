@@ -112,8 +112,7 @@ internal sealed class AlertPass(SeriesEngine series)
                 continue;
             }
 
-            var start = Math.Max(0, i - Window);
-            var window = new ArraySegment<double?>(observed, start, i - start + 1);
+            var (window, at) = WindowOf(observed, i);
             var verdict = next.GetOrAdd(WindowKey.Of(window), key =>
             {
                 if (remembered.TryGetValue(key, out var known))
@@ -122,7 +121,7 @@ internal sealed class AlertPass(SeriesEngine series)
                 }
 
                 Interlocked.Increment(ref judged.Value);
-                return Verdict(window, i - start);
+                return Verdict(window, at);
             });
             if (verdict is { Alarm: true, UpperBound: { } bound })
             {
@@ -131,6 +130,27 @@ internal sealed class AlertPass(SeriesEngine series)
         }
 
         return alarms;
+    }
+
+    /// <summary>
+    /// The verdict of every month of one series as the pass judges it (null for unpublished months): the
+    /// upper bound of each month, alarming or not, for the alerts page's band.
+    /// </summary>
+    public static IReadOnlyList<Judged?> Verdicts(MonthlySeries s)
+    {
+        var observed = s.Observed.ToArray();
+        return [.. observed.Select((o, i) =>
+        {
+            var (window, at) = WindowOf(observed, i);
+            return o is null ? (Judged?)null : Verdict(window, at);
+        })];
+    }
+
+    /// <summary>The months a verdict on month <paramref name="i"/> reads, and where <paramref name="i"/> lies in them.</summary>
+    private static (ArraySegment<double?> Window, int At) WindowOf(double?[] observed, int i)
+    {
+        var start = Math.Max(0, i - Window);
+        return (new ArraySegment<double?>(observed, start, i - start + 1), i - start);
     }
 
     private static Judged Verdict(IReadOnlyList<double?> window, int month)
@@ -163,7 +183,7 @@ internal sealed class AlertPass(SeriesEngine series)
     }
 
     /// <summary>One monthly series per group, trimmed to its first..last published month.</summary>
-    private static IEnumerable<MonthlySeries> Split(WatchedSeries kind, string state, SeriesResponse response)
+    internal static IEnumerable<MonthlySeries> Split(WatchedSeries kind, string state, SeriesResponse response)
     {
         foreach (var group in response.Points.GroupBy(p => p.Group, StringComparer.Ordinal))
         {
@@ -190,7 +210,7 @@ internal sealed class AlertPass(SeriesEngine series)
     }
 
     /// <summary>A verdict as the pass keeps it: which detector gave it.</summary>
-    private readonly record struct Judged(double? UpperBound, bool? Alarm, string Method);
+    internal readonly record struct Judged(double? UpperBound, bool? Alarm, string Method);
 
     /// <summary>
     /// A 128-bit fingerprint of a window (its length and values, missing months included). Two independent

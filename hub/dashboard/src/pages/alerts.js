@@ -12,8 +12,6 @@ export function alertRows(alerts) {
     round(a.upperbound ?? 0), round(a.score ?? 0), a.method, num(a.persistence), num(a.statesAlarming)]);
 }
 
-const key = (a) => [a.state ?? '', a.table, a.measure, a.dims ?? ''].join('|');
-
 function addMonths(month, n) {
   const [y, m] = month.split('-').map(Number);
   const d = new Date(Date.UTC(y, m - 1 + n, 1));
@@ -47,35 +45,40 @@ export async function alertsPage(main, context, params) {
 
   const chosen = alerts[Number(params.get('alert') ?? 1) - 1];
   if (chosen) {
-    await seriesOfAlert(main, chosen, alerts);
+    await seriesOfAlert(main, chosen);
   }
 }
 
-/** The alert's series over the two years before it, with the upper bound of each alarming month of that series. */
-async function seriesOfAlert(main, alert, alerts) {
-  const where = alert.dims ? alert.dims.split(';') : [];
-  let series;
+/**
+ * The alert's series over the two years before it, against the band of what its detector expected: the upper
+ * bound of every month, computed by the hub for this series as the detection pass does (Trends AlertBand).
+ */
+async function seriesOfAlert(main, alert) {
+  let band;
   try {
-    series = await trends.series({ table: alert.table, measure: alert.measure, where, states: alert.state ? [alert.state] : [],
-      period: 'month', from: addMonths(alert.month, -23), to: alert.month });
+    band = await trends.alertBand({ state: alert.state ?? '', table: alert.table, measure: alert.measure, dims: alert.dims ?? '',
+      from: addMonths(alert.month, -23), to: alert.month });
   } catch (e) {
     main.append(errorBox(e));
     return;
   }
-  const bounds = new Map(alerts.filter((a) => key(a) === key(alert)).map((a) => [a.month, round(a.upperbound ?? 0)]));
-  const rows = series.points.map((p) => [p.period, cell(p.value, p.flag), bounds.has(p.period) ? bounds.get(p.period) : 'not alarming']);
-  const months = rows.map((r) => r[0]);
-  const option = categorySeries('line', months, [
+  const months = band.months ?? [];
+  const rows = months.map((m) => [m.month, cell(num(m.observed), m.flag ?? ''),
+    m.upperbound === undefined ? 'no bound' : round(m.upperbound), m.method ? `${m.method}${m.alarm ? ' (alarm)' : ''}` : '']);
+  const option = categorySeries('line', rows.map((r) => r[0]), [
     { name: 'observed', values: rows.map((r) => chartValue(r[1])) },
     { name: 'upper bound (expected at most)', values: rows.map((r) => (typeof r[2] === 'number' ? r[2] : null)) },
   ]);
+  // The band: from zero to the upper bound, what the series' own past makes ordinary, with a dashed edge
+  // (the browser test finds the band by this opacity).
   option.series[1].lineStyle = { type: 'dashed' };
+  option.series[1].areaStyle = { opacity: 0.2 };
   option.series[0].markArea = { itemStyle: { opacity: 0.15 }, data: [[{ xAxis: alert.month }, { xAxis: alert.month }]] };
   panel(main, {
     id: 'alert-series',
     title: `Series of the alert: ${alert.state || 'region'} ${alert.table}.${alert.measure} ${alert.dims || ''} (${alert.month})`,
-    note: `Observed ${round(alert.observed)} in ${alert.month}, above the upper bound ${round(alert.upperbound)} of the ${alert.method} method. Source: states ${series.states.join(', ')}, ${series.firstMonth} to ${series.lastMonth}, table ${series.table}.`,
-    columns: ['month', alert.measure, 'upper bound'],
+    note: `Observed ${round(alert.observed)} in ${alert.month}, above the upper bound ${round(alert.upperbound)} of the ${alert.method} method. The shaded band is each month's upper bound, computed for this series as the detection pass does (Farrington Flexible with 4 years before the month, EARS C2 otherwise); "no bound" where the month is unpublished or has too little history. Source: states ${(band.states ?? []).join(', ')}, table ${band.table}.`,
+    columns: ['month', alert.measure, 'upper bound', 'method'],
     rows,
     chart: option,
   });
