@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using VrsMsrc.Hub.Storage;
 
@@ -30,7 +31,11 @@ internal interface IAccountStore
     bool RevokeToken(string id, string at);
 }
 
-internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
+/// <summary>
+/// The account store's SQL, written once: the statements are the same on SQLite and PostgreSQL, so subclasses
+/// only say how to open a connection.
+/// </summary>
+internal abstract class AccountStoreBase : IAccountStore
 {
     private const string AccountColumns =
         "name AS Name, role AS Role, state AS State, password_hash AS PasswordHash, enabled AS Enabled, failed_logins AS FailedLogins, locked_until AS LockedUntil, created_at AS CreatedAt";
@@ -40,7 +45,7 @@ internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 
     public bool Add(AccountRecord account)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         return connection.Execute(
             """
             INSERT INTO accounts (name, role, state, password_hash, enabled, failed_logins, locked_until, created_at)
@@ -52,19 +57,19 @@ internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 
     public AccountRecord? Find(string name)
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.QuerySingleOrDefault<AccountRecord>($"SELECT {AccountColumns} FROM accounts WHERE name = @name", new { name });
     }
 
     public IReadOnlyList<AccountRecord> List()
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.Query<AccountRecord>($"SELECT {AccountColumns} FROM accounts ORDER BY name").ToList();
     }
 
     public bool SetEnabled(string name, bool enabled)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         // Enabling also lifts a lockout: it is how an operator lets a locked-out person back in.
         return connection.Execute(
             "UPDATE accounts SET enabled = @enabled, failed_logins = 0, locked_until = NULL WHERE name = @name",
@@ -73,7 +78,7 @@ internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 
     public void SetLoginState(string name, long failedLogins, string? lockedUntil)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         connection.Execute(
             "UPDATE accounts SET failed_logins = @failedLogins, locked_until = @lockedUntil WHERE name = @name",
             new { name, failedLogins, lockedUntil });
@@ -81,13 +86,13 @@ internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 
     public void SetPasswordHash(string name, string passwordHash)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         connection.Execute("UPDATE accounts SET password_hash = @passwordHash WHERE name = @name", new { name, passwordHash });
     }
 
     public void AddToken(TokenRecord token)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         connection.Execute(
             """
             INSERT INTO tokens (id, sha256, account, kind, label, created_at, expires_at, revoked_at)
@@ -98,20 +103,29 @@ internal sealed class SqliteAccountStore(HubDatabase database) : IAccountStore
 
     public TokenRecord? FindToken(string sha256)
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.QuerySingleOrDefault<TokenRecord>($"SELECT {TokenColumns} FROM tokens WHERE sha256 = @sha256", new { sha256 });
     }
 
     public IReadOnlyList<TokenRecord> Tokens(string? account)
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.Query<TokenRecord>(
-            $"SELECT {TokenColumns} FROM tokens WHERE (@account IS NULL OR account = @account) ORDER BY created_at", new { account }).ToList();
+            $"SELECT {TokenColumns} FROM tokens WHERE (CAST(@account AS text) IS NULL OR account = @account) ORDER BY created_at", new { account }).ToList();
     }
 
     public bool RevokeToken(string id, string at)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         return connection.Execute("UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", new { id, at }) == 1;
     }
+
+    /// <summary>A connection; readOnly where the database can enforce it (SQLite), a hint elsewhere.</summary>
+    protected abstract DbConnection Open(bool readOnly);
+}
+
+/// <summary>Accounts and tokens in the hub's SQLite file.</summary>
+internal sealed class SqliteAccountStore(HubDatabase database) : AccountStoreBase
+{
+    protected override DbConnection Open(bool readOnly) => database.Open(readOnly);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Storage;
@@ -97,15 +98,21 @@ internal interface INodeRegistry
     IReadOnlyDictionary<string, NodeHello> Hellos();
 }
 
-internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time) : INodeRegistry
+/// <summary>
+/// The registry's SQL and mapping, written once: Dapper runs it on SQLite and PostgreSQL alike. Subclasses give the
+/// connection and the one statement that truly differs (revoking a node's certificates and listing them at once).
+/// </summary>
+internal abstract class NodeRegistryBase(TimeProvider time) : INodeRegistry
 {
+    protected TimeProvider Time => time;
+
     public void Register(IssuedCertificate certificate)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         using var tx = connection.BeginTransaction();
         connection.Execute(
-            "INSERT INTO nodes (state, enabled, registered_at) VALUES (@State, 1, @At) ON CONFLICT(state) DO NOTHING",
-            new { certificate.State, At = time.GetUtcNow().ToString("O") }, tx);
+            "INSERT INTO nodes (state, enabled, registered_at) VALUES (@State, @Enabled, @At) ON CONFLICT (state) DO NOTHING",
+            new { certificate.State, Enabled = true, At = time.GetUtcNow().ToString("O") }, tx);
         connection.Execute(
             """
             INSERT INTO certificates (serial, state, thumbprint, not_before, not_after, issued_at)
@@ -122,32 +129,22 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
 
     public NodeCertificateStatus? Find(string serialHex)
     {
-        using var connection = database.Open();
-        var row = connection.QuerySingleOrDefault<(string State, long Enabled, long Revoked)?>(
+        using var connection = Open(readOnly: false);
+        var row = connection.QuerySingleOrDefault<CertificateStatusRow>(
             """
-            SELECT c.state, n.enabled, c.revoked_at IS NOT NULL
+            SELECT c.state AS State, n.enabled AS Enabled, c.revoked_at IS NOT NULL AS Revoked
             FROM certificates c JOIN nodes n ON n.state = c.state WHERE c.serial = @serialHex
             """,
             new { serialHex });
-        return row is { } r ? new NodeCertificateStatus(r.State, r.Enabled != 0, r.Revoked != 0) : null;
+        return row is null ? null : new NodeCertificateStatus(row.State, row.Enabled, row.Revoked);
     }
 
-    public IReadOnlyList<string> Revoke(string state, string reason)
-    {
-        using var connection = database.Open();
-        using var tx = connection.BeginTransaction();
-        var serials = connection.Query<string>(
-            "SELECT serial FROM certificates WHERE state = @state AND revoked_at IS NULL ORDER BY issued_at", new { state }, tx).ToList();
-        connection.Execute(
-            "UPDATE certificates SET revoked_at = @At, revocation_reason = @reason WHERE state = @state AND revoked_at IS NULL",
-            new { state, reason, At = time.GetUtcNow().ToString("O") }, tx);
-        tx.Commit();
-        return serials;
-    }
+    /// <summary>Revokes every unrevoked certificate of a node; each database has its own way to do it in one step.</summary>
+    public abstract IReadOnlyList<string> Revoke(string state, string reason);
 
     public string? RevokeSerial(string serialHex, string reason)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         return connection.QuerySingleOrDefault<string>(
             """
             UPDATE certificates SET revoked_at = @At, revocation_reason = @reason
@@ -158,44 +155,44 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
 
     public bool SetEnabled(string state, bool enabled)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         return connection.Execute("UPDATE nodes SET enabled = @enabled WHERE state = @state", new { state, enabled }) == 1;
     }
 
     public IReadOnlyList<CertificateSummary> Certificates(string? state)
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.Query<CertificateSummary>(
             """
             SELECT serial AS Serial, state AS State, not_before AS NotBefore, not_after AS NotAfter, issued_at AS IssuedAt,
                    revoked_at AS RevokedAt, revocation_reason AS RevocationReason
-            FROM certificates WHERE (@state IS NULL OR state = @state) ORDER BY state, issued_at
+            FROM certificates WHERE (CAST(@state AS text) IS NULL OR state = @state) ORDER BY state, issued_at
             """,
             new { state }).ToList();
     }
 
     public DateTimeOffset? LastContribution(string state)
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         var at = connection.ExecuteScalar<string?>("SELECT MAX(received_at) FROM releases WHERE state = @state", new { state });
         return at is null ? null : DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void RecordHello(string state, VrsMsrc.Contracts.V1.HelloRequest hello)
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         connection.Execute(NodeHelloSql.Record, NodeHelloSql.Parameters(state, hello, time));
     }
 
     public IReadOnlyDictionary<string, NodeHello> Hellos()
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         return connection.Query<NodeHello>(NodeHelloSql.Latest).ToDictionary(h => h.State, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<NodeSummary> List()
     {
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         return connection.Query<NodeSummary>(
             """
             SELECT n.state AS State, n.enabled AS Enabled, n.registered_at AS RegisteredAt,
@@ -208,4 +205,35 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
             FROM nodes n ORDER BY n.state
             """).ToList();
     }
+
+    /// <summary>A connection; readOnly where the database can enforce it (SQLite), a hint elsewhere.</summary>
+    protected abstract DbConnection Open(bool readOnly);
+
+    /// <summary>Settable so Dapper maps SQLite's integers and PostgreSQL's booleans alike.</summary>
+    private sealed class CertificateStatusRow
+    {
+        public string State { get; set; } = "";
+        public bool Enabled { get; set; }
+        public bool Revoked { get; set; }
+    }
+}
+
+/// <summary>Enrolled nodes and their certificates in the hub's SQLite file.</summary>
+internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time) : NodeRegistryBase(time)
+{
+    // SQLite has no UPDATE in a WITH clause: the serials are read, then revoked, in one transaction.
+    public override IReadOnlyList<string> Revoke(string state, string reason)
+    {
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        var serials = connection.Query<string>(
+            "SELECT serial FROM certificates WHERE state = @state AND revoked_at IS NULL ORDER BY issued_at", new { state }, tx).ToList();
+        connection.Execute(
+            "UPDATE certificates SET revoked_at = @At, revocation_reason = @reason WHERE state = @state AND revoked_at IS NULL",
+            new { state, reason, At = Time.GetUtcNow().ToString("O") }, tx);
+        tx.Commit();
+        return serials;
+    }
+
+    protected override DbConnection Open(bool readOnly) => database.Open(readOnly);
 }

@@ -346,6 +346,20 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     /// </summary>
     private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
     {
+        var (clauses, parameters) = CellQueryScope.Clauses(query, alias, "IN @States");
+        return (string.Join(" AND ", clauses), parameters);
+    }
+}
+
+/// <summary>
+/// The table, month range and states of a cell query as SQL clauses, the same on SQLite and PostgreSQL but for
+/// how a column is tested against the list of states (Dapper expands a list on SQLite, passes an array to PostgreSQL).
+/// Every value travels as a parameter.
+/// </summary>
+internal static class CellQueryScope
+{
+    public static (List<string> Clauses, DynamicParameters Parameters) Clauses(CellQuery query, string alias, string inStates)
+    {
         var parameters = new DynamicParameters();
         parameters.Add("Table", query.Table);
         var clauses = new List<string> { $"{alias}.tbl = @Table" };
@@ -363,10 +377,10 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
         if (query.States.Count > 0)
         {
-            clauses.Add($"{alias}.state IN @States");
-            parameters.Add("States", query.States);
+            clauses.Add($"{alias}.state {inStates}");
+            parameters.Add("States", query.States.ToArray());
         }
 
-        return (string.Join(" AND ", clauses), parameters);
+        return (clauses, parameters);
     }
 }

@@ -179,28 +179,8 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
     /// </summary>
     private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("Table", query.Table);
+        var (clauses, parameters) = CellQueryScope.Clauses(query, alias, "= ANY(@States)");
         parameters.Add("Measure", query.Measure);
-        var clauses = new List<string> { $"{alias}.tbl = @Table" };
-        if (query.FromMonth is not null)
-        {
-            clauses.Add($"{alias}.month >= @From");
-            parameters.Add("From", query.FromMonth);
-        }
-
-        if (query.ToMonth is not null)
-        {
-            clauses.Add($"{alias}.month <= @To");
-            parameters.Add("To", query.ToMonth);
-        }
-
-        if (query.States.Count > 0)
-        {
-            clauses.Add($"{alias}.state = ANY(@States)");
-            parameters.Add("States", query.States.ToArray());
-        }
-
         for (var i = 0; i < query.Filters.Count; i++)
         {
             var (dimension, value) = query.Filters[i];

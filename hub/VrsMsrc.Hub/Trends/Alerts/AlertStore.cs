@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts.Storage;
 using VrsMsrc.Hub.Storage;
 
@@ -19,13 +21,14 @@ internal interface IAlertStore
     AlertRun? LastRun();
 }
 
-internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
+/// <summary>
+/// The alert store's SQL and row mapping, written once: Dapper runs it on SQLite and PostgreSQL alike. Subclasses
+/// give the connection and the parts that truly differ (how the set is written, locking, the IN-list form).
+/// </summary>
+internal abstract class AlertStoreBase : IAlertStore
 {
-    private const string Insert =
-        """
-        INSERT INTO alerts (state, tbl, measure, dims, month, observed, upperbound, score, method, persistence, states_alarming)
-        VALUES ($state, $tbl, $measure, $dims, $month, $observed, $upperbound, $score, $method, $persistence, $states)
-        """;
+    protected const string InsertColumns =
+        "state, tbl, measure, dims, month, observed, upperbound, score, method, persistence, states_alarming";
 
     private const string Columns =
         "state AS State, tbl AS TableName, measure AS Measure, dims AS Dims, month AS Month, observed AS Observed, " +
@@ -35,22 +38,11 @@ internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
     {
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentNullException.ThrowIfNull(run);
-        using var connection = database.Open();
+        using var connection = Open(readOnly: false);
         using var tx = connection.BeginTransaction();
+        BeforeReplace(connection, tx);
         connection.Execute("DELETE FROM alerts", transaction: tx);
-        using var insert = SqliteDatabase.Prepare(connection, tx, Insert,
-            ["$state", "$tbl", "$measure", "$dims", "$month", "$observed", "$upperbound", "$score", "$method", "$persistence", "$states"]);
-        foreach (var a in alerts)
-        {
-            object[] values = [a.State, a.Table, a.Measure, a.Dims, a.Month, a.Observed, a.UpperBound, a.Score, a.Method, a.Persistence, a.StatesAlarming];
-            for (var i = 0; i < values.Length; i++)
-            {
-                insert.Parameters[i].Value = values[i];
-            }
-
-            insert.ExecuteNonQuery();
-        }
-
+        InsertAlerts(connection, tx, alerts);
         connection.Execute(
             """
             INSERT INTO alert_runs (started_at, finished_at, trigger, series_watched, alerts, first_month, last_month)
@@ -84,13 +76,13 @@ internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
 
         if (filter.States.Count > 0)
         {
-            clauses.Add("state IN @States");
-            parameters.Add("States", filter.States);
+            clauses.Add(OneOf("state", "States"));
+            parameters.Add("States", filter.States.ToArray());
         }
 
         parameters.Add("Limit", filter.Limit);
         var where = string.Join(" AND ", clauses);
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         var total = connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM alerts WHERE {where}", parameters);
         var rows = connection.Query<AlertRow>(
             $"SELECT {Columns} FROM alerts WHERE {where} ORDER BY score DESC, month, state, tbl, measure, dims LIMIT @Limit", parameters);
@@ -99,7 +91,7 @@ internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
 
     public AlertRun? LastRun()
     {
-        using var connection = database.Open(readOnly: true);
+        using var connection = Open(readOnly: true);
         var row = connection.QuerySingleOrDefault<RunRow>(
             """
             SELECT started_at AS StartedAt, finished_at AS FinishedAt, trigger AS Trigger, series_watched AS SeriesWatched,
@@ -109,7 +101,21 @@ internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
         return row?.ToRun();
     }
 
-    /// <summary>Settable, loosely typed rows for Dapper (SQLite hands back longs and doubles).</summary>
+    /// <summary>A connection; readOnly where the database can enforce it (SQLite), a hint elsewhere.</summary>
+    protected abstract DbConnection Open(bool readOnly);
+
+    /// <summary>Runs first in the replacing transaction: where concurrent passes must be ordered.</summary>
+    protected virtual void BeforeReplace(DbConnection connection, DbTransaction tx)
+    {
+    }
+
+    /// <summary>Writes the new alert set, the bulk path of each database.</summary>
+    protected abstract void InsertAlerts(DbConnection connection, DbTransaction tx, IReadOnlyList<TrendAlert> alerts);
+
+    /// <summary>"column is one of the array parameter": Dapper expands a list on SQLite but passes an array to PostgreSQL.</summary>
+    protected abstract string OneOf(string column, string parameter);
+
+    /// <summary>Settable, loosely typed rows for Dapper (SQLite hands back longs, PostgreSQL ints: both fit a long).</summary>
     private sealed class AlertRow
     {
         public string State { get; set; } = "";
@@ -145,4 +151,34 @@ internal sealed class SqliteAlertStore(HubDatabase database) : IAlertStore
             DateTimeOffset.Parse(FinishedAt, System.Globalization.CultureInfo.InvariantCulture),
             Trigger, (int)SeriesWatched, (int)Alerts, FirstMonth, LastMonth);
     }
+}
+
+/// <summary>Alerts in the hub's SQLite file; the set is written with one prepared insert.</summary>
+internal sealed class SqliteAlertStore(HubDatabase database) : AlertStoreBase
+{
+    private const string Insert =
+        $"""
+        INSERT INTO alerts ({InsertColumns})
+        VALUES ($state, $tbl, $measure, $dims, $month, $observed, $upperbound, $score, $method, $persistence, $states)
+        """;
+
+    protected override DbConnection Open(bool readOnly) => database.Open(readOnly);
+
+    protected override void InsertAlerts(DbConnection connection, DbTransaction tx, IReadOnlyList<TrendAlert> alerts)
+    {
+        using var insert = SqliteDatabase.Prepare((SqliteConnection)connection, (SqliteTransaction)tx, Insert,
+            ["$state", "$tbl", "$measure", "$dims", "$month", "$observed", "$upperbound", "$score", "$method", "$persistence", "$states"]);
+        foreach (var a in alerts)
+        {
+            object[] values = [a.State, a.Table, a.Measure, a.Dims, a.Month, a.Observed, a.UpperBound, a.Score, a.Method, a.Persistence, a.StatesAlarming];
+            for (var i = 0; i < values.Length; i++)
+            {
+                insert.Parameters[i].Value = values[i];
+            }
+
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    protected override string OneOf(string column, string parameter) => $"{column} IN @{parameter}";
 }
