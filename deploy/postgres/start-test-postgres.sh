@@ -15,6 +15,10 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 run() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# The cluster's user may not enter the caller's directory; nothing here depends on it.
+self=$(readlink -f "$0")
+cd /
+
 if [[ ${1:-} == --stop ]]; then
     run "$bindir/pg_ctl" -D "$2/data" -m fast stop >/dev/null
     rm -rf "$2"
@@ -32,7 +36,7 @@ run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addres
 run "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$user" vrs_test
 # OWNER_PID: stop and remove the cluster once that process has gone (a test run that starts its own server).
 if [[ -n ${OWNER_PID:-} ]]; then
-    setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; exec "$1" --stop "$2"' "$OWNER_PID" "$(readlink -f "$0")" "$dir" </dev/null >/dev/null 2>&1 &
+    setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; exec "$1" --stop "$2"' "$OWNER_PID" "$self" "$dir" </dev/null >/dev/null 2>&1 &
 fi
 echo "export VRS_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=$user;Database=vrs_test;Maximum Pool Size=50'"
 echo "export VRS_TEST_POSTGRES_DIR='$dir'"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -28,7 +29,7 @@ internal static partial class TestPostgresServer
         }
 
         var script = FindScript();
-        var output = StartCluster(script, FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var output = StartCluster(script, FreePort().ToString(CultureInfo.InvariantCulture));
         var connection = Exported().Match(output) is { Success: true } c ? c.Groups["value"].Value : null;
         if (connection is null)
         {
@@ -59,7 +60,7 @@ internal static partial class TestPostgresServer
         start.Environment["PORT"] = port;
 
         // The script stops the cluster once this test process has gone, however it ends.
-        start.Environment["OWNER_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["OWNER_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
