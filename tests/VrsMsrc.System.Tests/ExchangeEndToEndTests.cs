@@ -182,4 +182,27 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
         Assert.StartsWith("PermissionDenied", counts.LastError, StringComparison.Ordinal);
         Assert.Contains("GRC", counts.LastError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_store_that_fails_answers_unavailable_and_the_node_keeps_the_release_for_later()
+    {
+        using (var connection = _hub.Database.Open())
+        {
+            connection.Execute("CREATE TRIGGER fail_apply BEFORE INSERT ON releases BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+        }
+
+        var (_, built, refused) = await _ita.ImportReleasePushAsync(200, seed: 31);
+        Assert.NotNull(built);
+        Assert.Equal((0, 0, 1), (refused.Delivered, refused.DeadLettered, refused.StillPending));
+        Assert.StartsWith("Unavailable", _ita.Context.Outbox.Counts().LastError, StringComparison.Ordinal);
+
+        using (var connection = _hub.Database.Open())
+        {
+            connection.Execute("DROP TRIGGER fail_apply");
+        }
+
+        var delivered = await _ita.PushAsync();
+        Assert.Equal((1, 0), (delivered.Delivered, delivered.StillPending));
+        Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases"));
+    }
 }

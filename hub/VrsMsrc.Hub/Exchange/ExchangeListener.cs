@@ -96,7 +96,7 @@ internal static class ExchangeListener
                 ("reason", reason), ("remote", remote), ("subject", certificate?.Subject), ("serial", certificate?.SerialNumber),
                 ("uris", certificate is null ? null : Contracts.Security.CertificateNames.UriSans(certificate))));
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or System.Formats.Asn1.AsnContentException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or System.Formats.Asn1.AsnContentException)
         {
             // The connection is refused either way; a failing audit store must not turn it into a crash.
             log.LogError(e, "Could not audit a refused exchange connection");

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
@@ -91,9 +90,10 @@ internal sealed class ExchangeService(
         {
             result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), context.CancellationToken);
         }
-        catch (SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
-            // Nothing was stored (the release's transaction rolled back); the node keeps it and tries again.
+            // Nothing was stored (the release's transaction rolled back), on SQLite (busy, disk) or PostgreSQL
+            // (pool exhausted, server restarting, deadlock): the node keeps the release and tries again.
             log.LogError(e, "Could not store release {ReleaseId} from {State}", release.ReleaseId, state);
             throw new RpcException(new Status(StatusCode.Unavailable, $"the hub could not store release {release.ReleaseId} now; it will be accepted later"));
         }

@@ -19,7 +19,7 @@ internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistr
         {
             return Check(certificate);
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or System.Data.Common.DbException)
         {
             // A malformed certificate or a storage failure refuses the handshake; it must not kill the listener.
             return (null, $"could not be checked: {e.Message}");
