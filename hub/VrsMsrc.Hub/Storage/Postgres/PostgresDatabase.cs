@@ -99,9 +99,13 @@ internal static class AdvisoryLocks
     /// <summary>The alert set: two passes replacing it at once would collide on its keys.</summary>
     public const int Alerts = 0x5652_0004;
 
+    // Advisory locks are database-wide; naming the schema keeps hubs (or test runs) in other schemas of the
+    // same database from queueing on each other's locks, while hubs sharing a schema still do.
+    private const string Sql = "SELECT pg_advisory_xact_lock(@kind, hashtext(current_schema() || ':' || @name))";
+
     public static void Take(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name) =>
-        connection.Execute("SELECT pg_advisory_xact_lock(@kind, hashtext(@name))", new { kind, name }, tx);
+        connection.Execute(Sql, new { kind, name }, tx);
 
     public static Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@kind, hashtext(@name))", new { kind, name }, tx, cancellationToken: ct));
+        connection.ExecuteAsync(new CommandDefinition(Sql, new { kind, name }, tx, cancellationToken: ct));
 }
