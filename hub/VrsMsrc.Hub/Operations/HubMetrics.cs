@@ -23,23 +23,44 @@ internal sealed class HubMetrics
     private readonly Dictionary<(string Action, string Outcome), long> _audit = [];
     private long _auditSeq;
 
+    private readonly Lock _snapshotLock = new();
+    private (DateTimeOffset At, IReadOnlyList<NodeSummary> Nodes, IReadOnlyList<StateFreshness> Freshness)? _snapshot;
+
     public HubMetrics(IMeterFactory meters, ICellStore cells, INodeRegistry registry, IAuditLog audit, HubSettings settings, HubPaths paths, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
-        meter.CreateObservableCounter("vrs.hub.releases", () => registry.List().Select(n => State(n.Releases, n.State)), "{release}",
+
+        // One scrape observes every instrument within milliseconds: they share one read of the registry and
+        // of the coverage instead of each reading the database again.
+        (IReadOnlyList<NodeSummary> Nodes, IReadOnlyList<StateFreshness> Freshness) Snapshot()
+        {
+            lock (_snapshotLock)
+            {
+                var now = time.GetUtcNow();
+                if (_snapshot is not { } kept || now - kept.At > TimeSpan.FromSeconds(1))
+                {
+                    kept = (now, registry.List(), Freshness.Read(cells, registry, settings, time));
+                    _snapshot = kept;
+                }
+
+                return (kept.Nodes, kept.Freshness);
+            }
+        }
+
+        meter.CreateObservableCounter("vrs.hub.releases", () => Snapshot().Nodes.Select(n => State(n.Releases, n.State)), "{release}",
             "Releases accepted, by state");
-        meter.CreateObservableCounter("vrs.hub.ingest.cells", () => registry.List().Select(n => State(n.CellsReceived, n.State)), "{cell}",
+        meter.CreateObservableCounter("vrs.hub.ingest.cells", () => Snapshot().Nodes.Select(n => State(n.CellsReceived, n.State)), "{cell}",
             "Cells in accepted releases, by state: rate() of it is the ingest rate");
         meter.CreateObservableCounter("vrs.hub.audit.entries", () => AuditTally(audit), "{entry}",
             "Audit log entries by action and outcome; outcome=\"refused\" are rejects (refused handshakes, pushes, logins, accesses)");
-        meter.CreateObservableGauge("vrs.hub.state.lag", () => Freshness.Read(cells, registry, settings, time).Select(f => State(f.LagMonths, f.State)), "{month}",
+        meter.CreateObservableGauge("vrs.hub.state.lag", () => Snapshot().Freshness.Select(f => State(f.LagMonths, f.State)), "{month}",
             "Complete months missing since each state's newest month");
-        meter.CreateObservableGauge("vrs.hub.state.months_covered", () => Freshness.Read(cells, registry, settings, time).Select(f => State(f.MonthsCovered, f.State)), "{month}",
+        meter.CreateObservableGauge("vrs.hub.state.months_covered", () => Snapshot().Freshness.Select(f => State(f.MonthsCovered, f.State)), "{month}",
             "Months each state has released");
-        meter.CreateObservableGauge("vrs.hub.state.last_release.age", () => Freshness.Read(cells, registry, settings, time)
+        meter.CreateObservableGauge("vrs.hub.state.last_release.age", () => Snapshot().Freshness
             .Where(f => f.LastReleaseAt is not null).Select(f => State((time.GetUtcNow() - f.LastReleaseAt!.Value).TotalSeconds, f.State)), "s",
             "Time since each state's last accepted release");
-        meter.CreateObservableGauge("vrs.hub.certificate.remaining", () => CertificateDaysLeft(registry, paths, time), "d",
+        meter.CreateObservableGauge("vrs.hub.certificate.remaining", () => CertificateDaysLeft(Snapshot().Nodes, paths, time), "d",
             "Days until a certificate expires: the regional CA, the hub's, and each node's newest unrevoked one");
     }
 
@@ -66,7 +87,7 @@ internal sealed class HubMetrics
         }
     }
 
-    private static List<Measurement<double>> CertificateDaysLeft(INodeRegistry registry, HubPaths paths, TimeProvider time)
+    private static List<Measurement<double>> CertificateDaysLeft(IReadOnlyList<NodeSummary> nodes, HubPaths paths, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var result = new List<Measurement<double>>();
@@ -76,7 +97,7 @@ internal sealed class HubMetrics
             result.Add(new((certificate.NotAfter.ToUniversalTime() - now.UtcDateTime).TotalDays, new KeyValuePair<string, object?>("certificate", name)));
         }
 
-        result.AddRange(registry.List().Where(n => n.CertificateNotAfter is not null).Select(n => new Measurement<double>(
+        result.AddRange(nodes.Where(n => n.CertificateNotAfter is not null).Select(n => new Measurement<double>(
             (DateTimeOffset.Parse(n.CertificateNotAfter!, CultureInfo.InvariantCulture) - now).TotalDays,
             new KeyValuePair<string, object?>("certificate", "node:" + n.State))));
         return result;
