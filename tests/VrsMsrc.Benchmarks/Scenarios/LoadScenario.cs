@@ -18,6 +18,7 @@ using VrsMsrc.Hub.Trends;
 using VrsMsrc.Node.Exchange;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Setup;
+using VrsMsrc.Tests.Shared;
 
 namespace VrsMsrc.Benchmarks.Scenarios;
 
@@ -33,7 +34,7 @@ namespace VrsMsrc.Benchmarks.Scenarios;
 internal sealed class LoadScenario : IScenario
 {
     /// <summary>The PostgreSQL server to use (a fresh schema is made and dropped); .ci/run exports it, --postgres sets it.</summary>
-    public const string PostgresVariable = "VRS_TEST_POSTGRES";
+    public const string PostgresVariable = TestPostgresServer.Variable;
 
     private static readonly SeriesRequest[] Questions =
     [
@@ -51,9 +52,8 @@ internal sealed class LoadScenario : IScenario
 
     private static async Task<ScenarioResult> RunAsync(bool quick, DirectoryInfo workDir)
     {
-        var server = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"the load scenario needs PostgreSQL: set {PostgresVariable} or pass --postgres CONNECTION (deploy/postgres/start-test-postgres.sh starts one)");
+        // The tests' server: --postgres or VRS_TEST_POSTGRES, or else a private cluster started for this run.
+        var server = TestPostgresServer.ConnectionString;
         var states = quick ? 10 : 200;
         var months = quick ? 12 : int.Parse(Environment.GetEnvironmentVariable(MonthsVariable) ?? "120", System.Globalization.CultureInfo.InvariantCulture);
         var source = Releases.Build(workDir, quick ? PushSizes.QuickRows : PushSizes.FullRows, PushSizes.Threshold);
