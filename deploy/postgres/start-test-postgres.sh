@@ -6,7 +6,9 @@
 #   deploy/postgres/start-test-postgres.sh --stop DIR      # stops it and removes DIR
 #
 # Uses Debian's PostgreSQL server binaries (apt-get install postgresql); PORT (default 55432) chooses the port,
-# OWNER_PID ties the cluster's life to a process (the tests start their own this way when VRS_TEST_POSTGRES is unset).
+# OWNER_PID ties the cluster's life to a process (the tests start their own this way when VRS_TEST_POSTGRES is unset),
+# FAST=1 turns off fsync for a test run that measures nothing (.ci/run): a lost cluster costs nothing, a slow disk
+# costs minutes. Lock waits over a second are logged to DIR/server.log, which .ci/run prints when the run fails.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' system user.
 set -euo pipefail
 
@@ -32,7 +34,9 @@ chmod 755 "$dir"
 user=vrs_test
 # Trust on loopback only: a throwaway cluster for tests, reachable from this machine alone.
 run "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300" start >/dev/null
+options="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c log_lock_waits=on"
+[[ ${FAST:-} == 1 ]] && options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$options" start >/dev/null
 run "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$user" vrs_test
 # OWNER_PID: stop and remove the cluster once that process has gone (a test run that starts its own server).
 if [[ -n ${OWNER_PID:-} ]]; then

@@ -26,10 +26,6 @@ internal sealed class PostgresDatabase : IDisposable
 
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
 
-    /// <summary>
-    /// Creates or upgrades the schema in one transaction under an advisory lock, so that hubs starting
-    /// together neither race nor see half a schema; PostgreSQL's DDL is transactional.
-    /// </summary>
     /// <summary>Null when the database answers and its schema is the one this software needs; else what is wrong.</summary>
     public string? SchemaProblem()
     {
@@ -50,11 +46,16 @@ internal sealed class PostgresDatabase : IDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Creates or upgrades the schema in one transaction under an advisory lock, so that hubs starting
+    /// together neither race nor see half a schema; PostgreSQL's DDL is transactional. No command timeout:
+    /// an upgrade of a large store, or waiting for another hub's, may take longer than a query should.
+    /// </summary>
     public int Migrate()
     {
         using var connection = Open();
         using var tx = connection.BeginTransaction();
-        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.Schema, "schema");
+        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.Schema, "schema", timeoutSeconds: 0);
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)", transaction: tx);
         var applied = connection.Query<long>("SELECT version FROM schema_migrations", transaction: tx).ToHashSet();
         var assembly = typeof(PostgresDatabase).Assembly;
@@ -62,7 +63,7 @@ internal sealed class PostgresDatabase : IDisposable
         foreach (var script in scripts)
         {
             using var reader = new StreamReader(assembly.GetManifestResourceStream(script.Resource)!);
-            connection.Execute(reader.ReadToEnd(), transaction: tx);
+            connection.Execute(reader.ReadToEnd(), transaction: tx, commandTimeout: 0);
             connection.Execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
                 new { script.Version, script.Name, At = DateTimeOffset.UtcNow.ToString("O") }, tx);
@@ -103,8 +104,9 @@ internal static class AdvisoryLocks
     // same database from queueing on each other's locks, while hubs sharing a schema still do.
     private const string Sql = "SELECT pg_advisory_xact_lock(@kind, hashtext(current_schema() || ':' || @name))";
 
-    public static void Take(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name) =>
-        connection.Execute(Sql, new { kind, name }, tx);
+    /// <summary>Waits for the lock; <paramref name="timeoutSeconds"/> 0 waits as long as it takes, null for the connection's default.</summary>
+    public static void Take(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, int? timeoutSeconds = null) =>
+        connection.Execute(Sql, new { kind, name }, tx, timeoutSeconds);
 
     public static Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(Sql, new { kind, name }, tx, cancellationToken: ct));
