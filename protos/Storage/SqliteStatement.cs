@@ -25,6 +25,9 @@ public sealed class SqliteStatement : IDisposable
     public void Bind(int index, string? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
 
+    /// <summary>Binds text already encoded as UTF-8, without making a string of it first.</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> text) => Check(raw.sqlite3_bind_text(_statement, index, text));
+
     public void Bind(int index, long? value) =>
         Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
 

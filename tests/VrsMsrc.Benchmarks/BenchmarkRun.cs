@@ -192,9 +192,12 @@ internal static class BenchmarkRun
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        var lines = (await stdout).Split('\n');
+        var line = lines.FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+
+        // The hubs a scenario runs log their warnings to standard output: the last of them often say why it failed.
         return line is null
-            ? (null, $"exit {process.ExitCode}: {(await stderr).Trim()}")
+            ? (null, $"exit {process.ExitCode}: {(await stderr).Trim()}\nlast output:\n{string.Join('\n', lines.TakeLast(30))}")
             : ((JsonObject)JsonNode.Parse(line[7..])!, "");
     }
 

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Google.Protobuf;
 using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Pki;
 using VrsMsrc.System.Tests.Infrastructure;
 
@@ -204,5 +205,30 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
         var delivered = await _ita.PushAsync();
         Assert.Equal((1, 0), (delivered.Delivered, delivered.StillPending));
         Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases"));
+    }
+
+    [Fact]
+    public async Task A_push_whose_audit_entry_cannot_be_written_is_sent_again_and_audited_as_a_duplicate()
+    {
+        using (var connection = _hub.Database.Open())
+        {
+            connection.Execute("CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'push' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+        }
+
+        var (_, built, unaudited) = await _ita.ImportReleasePushAsync(200, seed: 37);
+        Assert.NotNull(built);
+        Assert.Equal((0, 0, 1), (unaudited.Delivered, unaudited.DeadLettered, unaudited.StillPending));
+        Assert.StartsWith("Unavailable", _ita.Context.Outbox.Counts().LastError, StringComparison.Ordinal);
+        Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases")); // stored, but not yet acknowledged
+
+        using (var connection = _hub.Database.Open())
+        {
+            connection.Execute("DROP TRIGGER fail_audit");
+        }
+
+        var resent = await _ita.PushAsync();
+        Assert.Equal((1, 0), (resent.Duplicates, resent.StillPending));
+        Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases"));
+        Assert.Equal(1, _hub.Count($"SELECT COUNT(*) FROM audit WHERE action = 'push' AND outcome = '{AuditOutcome.Duplicate}' AND detail LIKE '%{built!.Release.ReleaseId}%'"));
     }
 }

@@ -50,6 +50,7 @@ internal sealed record HubSettings
         new("Freshness:LateAfterMonths", s => s.Freshness.LateAfterMonths < 1 ? "must be at least 1" : null),
         new("Storage:Provider", s => s.Storage.ProviderProblem()),
         new("Storage:ConnectionString", s => s.Storage.ConnectionStringProblem()),
+        new("Storage:ConcurrentApplies", s => s.Storage.ConcurrentAppliesProblem()),
         new("Retention:AuditDays", s => s.Retention.AuditDays is < 0 or (> 0 and < 30) ? "must be 0 (keep for ever) or at least 30" : null),
     ];
 

@@ -19,6 +19,18 @@ internal sealed record StorageSettings
     /// </summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>
+    /// "postgres": how many releases this hub process applies at once (others wait their turn, without a
+    /// timeout). A database server does most with a few writers per core; a hundred at once only queue
+    /// inside it until statements time out.
+    /// </summary>
+    public int ConcurrentApplies { get; init; } = DefaultConcurrentApplies;
+
+    public const int DefaultConcurrentApplies = 8;
+
+    /// <summary>What is wrong with ConcurrentApplies, or null.</summary>
+    public string? ConcurrentAppliesProblem() => ConcurrentApplies is >= 1 and <= 1000 ? null : $"{ConcurrentApplies} is outside 1..1000";
+
     /// <summary>What is wrong with Provider, or null.</summary>
     public string? ProviderProblem() => Provider is Sqlite or Postgres ? null : $"\"{Provider}\" is not known: use \"{Sqlite}\" or \"{Postgres}\"";
 
@@ -30,5 +42,6 @@ internal sealed record StorageSettings
     public StorageSettings Validated() =>
         ProviderProblem() is { } provider ? throw new InvalidDataException($"hub.json Storage:Provider {provider}")
         : ConnectionStringProblem() is { } connection ? throw new InvalidDataException($"hub.json Storage:ConnectionString {connection}")
+        : ConcurrentAppliesProblem() is { } applies ? throw new InvalidDataException($"hub.json Storage:ConcurrentApplies {applies}")
         : this;
 }

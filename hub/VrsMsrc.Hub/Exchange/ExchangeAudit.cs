@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using VrsMsrc.Contracts.Identity;
@@ -10,9 +11,11 @@ namespace VrsMsrc.Hub.Exchange;
 /// <summary>
 /// Audits every exchange call's outcome: each push accepted, duplicate or refused (with the status the
 /// node got), and every refused Hello. Kept out of ExchangeService so that the service's own logic
-/// reads as the protocol it implements.
+/// reads as the protocol it implements. A push is answered only once its audit entry is stored: when
+/// the audit log cannot be written (database busy or away) the node is told to try again (UNAVAILABLE),
+/// and its resend, answered DUPLICATE, is audited then.
 /// </summary>
-internal sealed class ExchangeAudit(IAuditLog audit) : Interceptor
+internal sealed class ExchangeAudit(IAuditLog audit, ILogger<ExchangeAudit> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -50,17 +53,35 @@ internal sealed class ExchangeAudit(IAuditLog audit) : Interceptor
         if (response is PushReceipt receipt)
         {
             var outcome = receipt.Status == PushReceipt.Types.Status.Duplicate ? AuditOutcome.Duplicate : AuditOutcome.Accepted;
-            audit.Append(Caller(context), "push", outcome, AuditChain.Detail(
-                ("release", receipt.ReleaseId), ("months_applied", receipt.MonthsApplied), ("months_ignored", receipt.MonthsIgnored)));
+            try
+            {
+                audit.Append(Caller(context), "push", outcome, AuditChain.Detail(
+                    ("release", receipt.ReleaseId), ("months_applied", receipt.MonthsApplied), ("months_ignored", receipt.MonthsIgnored)));
+            }
+            catch (DbException e)
+            {
+                log.LogError(e, "Could not audit push of release {ReleaseId}; the node is asked to send it again", receipt.ReleaseId);
+                throw new RpcException(new Status(StatusCode.Unavailable, $"the hub could not record release {receipt.ReleaseId} in its audit log now; send it again"));
+            }
         }
 
         return response;
     }
 
-    private void Refused(ServerCallContext context, Status status) =>
-        audit.Append(Caller(context), Action(context), AuditOutcome.Refused, AuditChain.Detail(
-            ("code", status.StatusCode.ToString()), ("reason", status.Detail),
-            ("remote", context.GetHttpContext().Connection.RemoteIpAddress?.ToString())));
+    /// <summary>Audits a refusal; a refusal that cannot be audited is still the node's answer, and logged.</summary>
+    private void Refused(ServerCallContext context, Status status)
+    {
+        try
+        {
+            audit.Append(Caller(context), Action(context), AuditOutcome.Refused, AuditChain.Detail(
+                ("code", status.StatusCode.ToString()), ("reason", status.Detail),
+                ("remote", context.GetHttpContext().Connection.RemoteIpAddress?.ToString())));
+        }
+        catch (DbException e)
+        {
+            log.LogError(e, "Could not audit a refused {Method} call: {Code} {Reason}", context.Method, status.StatusCode, status.Detail);
+        }
+    }
 
     private static string Action(ServerCallContext context) =>
         context.Method.EndsWith("/Push", StringComparison.Ordinal) ? "push" : "exchange." + context.Method[(context.Method.LastIndexOf('/') + 1)..];

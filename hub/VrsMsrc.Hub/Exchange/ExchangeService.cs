@@ -52,8 +52,7 @@ internal sealed class ExchangeService(
     public override async Task<PushReceipt> Push(IAsyncStreamReader<PushChunk> requestStream, ServerCallContext context)
     {
         var state = CallerState(context);
-        var (first, payload) = await ReceiveAsync(requestStream, state, context.CancellationToken);
-        var hash = SHA256.HashData(payload.Span);
+        var (first, payload, hash) = await ReceiveAsync(requestStream, state, context.CancellationToken);
         if (!hash.AsSpan().SequenceEqual(first.Sha256.Span))
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
@@ -123,12 +122,13 @@ internal sealed class ExchangeService(
     /// <summary>
     /// Reads one release's chunks. The buffer grows with what actually arrives, never to what the first
     /// chunk merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the
-    /// hub's memory.
+    /// hub's memory. The SHA-256 is computed chunk by chunk as they arrive rather than in a pass of its own.
     /// </summary>
-    private async Task<(PushChunk First, ReadOnlyMemory<byte> Payload)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
+    private async Task<(PushChunk First, ReadOnlyMemory<byte> Payload, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
     {
         PushChunk? first = null;
         using var payload = new MemoryStream();
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
             while (await requestStream.MoveNext(ct))
@@ -154,6 +154,7 @@ internal sealed class ExchangeService(
                 }
 
                 payload.Write(chunk.Data.Span);
+                sha256.AppendData(chunk.Data.Span);
             }
         }
         catch (InvalidProtocolBufferException e)
@@ -179,7 +180,7 @@ internal sealed class ExchangeService(
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} ended after {payload.Length} of {first.TotalBytes} bytes");
         }
 
-        return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length));
+        return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length), sha256.GetHashAndReset());
     }
 
     private string CallerState(ServerCallContext context)

@@ -49,20 +49,29 @@ internal static class ReleaseValidator
             {
                 return $"month {month.Month} has version {month.Version}; versions start at 1";
             }
+        }
 
-            var tables = new HashSet<string>();
-            foreach (var table in month.Tables)
+        // The cells are most of the work: months are checked side by side, and the first problem in the
+        // release's order is the one reported.
+        return release.Months.AsParallel().AsOrdered()
+            .Select(month => TablesProblem(month, corridors))
+            .FirstOrDefault(problem => problem is not null);
+    }
+
+    private static string? TablesProblem(MonthRelease month, IReadOnlySet<string> corridors)
+    {
+        var tables = new HashSet<string>();
+        foreach (var table in month.Tables)
+        {
+            if (!tables.Add(table.Table))
             {
-                if (!tables.Add(table.Table))
-                {
-                    // The hub replaces a table's cells per release; a second copy would be silently ignored.
-                    return $"{month.Month} {table.Table}: the table appears twice";
-                }
+                // The hub replaces a table's cells per release; a second copy would be silently ignored.
+                return $"{month.Month} {table.Table}: the table appears twice";
+            }
 
-                if (TableProblem(table, corridors) is { } problem)
-                {
-                    return $"{month.Month} {table.Table}: {problem}";
-                }
+            if (TableProblem(table, corridors) is { } problem)
+            {
+                return $"{month.Month} {table.Table}: {problem}";
             }
         }
 

@@ -18,16 +18,17 @@ internal static class CellBlockCodec
     private static readonly SearchValues<char> NeedEscaping = SearchValues.Create([.. Enumerable.Range(0, 32).Select(c => (char)c), '"', '\\']);
 
     /// <summary>
-    /// The block of one table's cells. A cell key (measure and dimensions) given twice is refused: the
-    /// validator tells a node so with a reason, and this keeps a block from ever holding two values for one
-    /// cell whoever calls the store. Written by hand rather than with a JSON writer: a release is thousands
-    /// of small blocks, and this is on the ingest path.
+    /// The block of one table's cells, as UTF-8 JSON text (what SQLite stores; no string is made on the way).
+    /// A cell key (measure and dimensions) given twice is refused: the validator tells a node so with a
+    /// reason, and this keeps a block from ever holding two values for one cell whoever calls the store.
+    /// Written by hand rather than with a JSON writer: a release is thousands of small blocks, and this is
+    /// on the ingest path.
     /// </summary>
-    public static string Encode(TableCells table)
+    public static byte[] Encode(TableCells table)
     {
         var keys = new CellKeySet(table.Cells.Count);
-        var json = new StringBuilder(16 + (table.Cells.Count * 48));
-        json.Append('[');
+        var json = new Utf8Buffer(16 + (table.Cells.Count * 40));
+        json.Append((byte)'[');
         foreach (var cell in table.Cells)
         {
             if (!keys.Add(cell))
@@ -35,46 +36,95 @@ internal static class CellBlockCodec
                 throw new InvalidDataException($"{table.Table}: the cell {cell.Measure} ({string.Join(", ", cell.Dims)}) appears twice");
             }
 
-            json.Append(json.Length > 1 ? ",[" : "[").Append(CultureInfo.InvariantCulture, $"{cell.Value}");
-            AppendString(json, cell.Measure);
+            json.Append(json.Length > 1 ? ",["u8 : "["u8);
+            json.Append(cell.Value);
+            AppendString(ref json, cell.Measure);
             for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
             {
-                AppendString(json, i < cell.Dims.Count ? cell.Dims[i] : "");
+                AppendString(ref json, i < cell.Dims.Count ? cell.Dims[i] : "");
             }
 
-            json.Append(']');
+            json.Append((byte)']');
         }
 
-        return json.Append(']').ToString();
+        json.Append((byte)']');
+        return json.ToArray();
     }
 
     /// <summary>Appends ,"value" with JSON escaping; validated codes never need any, but the store does not rely on that.</summary>
-    private static void AppendString(StringBuilder json, string value)
+    private static void AppendString(ref Utf8Buffer json, string value)
     {
-        json.Append(",\"");
+        json.Append(",\""u8);
         if (!value.AsSpan().ContainsAny(NeedEscaping))
         {
-            json.Append(value).Append('"');
+            json.Append(value);
+            json.Append((byte)'"');
             return;
         }
 
+        var escaped = new StringBuilder(value.Length + 8);
         foreach (var c in value)
         {
             if (c is '"' or '\\')
             {
-                json.Append('\\').Append(c);
+                escaped.Append('\\').Append(c);
             }
             else if (c < ' ')
             {
-                json.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                escaped.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }
             else
             {
-                json.Append(c);
+                escaped.Append(c);
             }
         }
 
-        json.Append('"');
+        json.Append(escaped.ToString());
+        json.Append((byte)'"');
+    }
+
+    /// <summary>A growing UTF-8 buffer: the few appends a block needs, without a builder of chars in between.</summary>
+    private struct Utf8Buffer(int capacity)
+    {
+        private byte[] _bytes = new byte[capacity];
+
+        public int Length { get; private set; }
+
+        public void Append(byte b)
+        {
+            Reserve(1);
+            _bytes[Length++] = b;
+        }
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            Reserve(bytes.Length);
+            bytes.CopyTo(_bytes.AsSpan(Length));
+            Length += bytes.Length;
+        }
+
+        public void Append(string text)
+        {
+            Reserve(Encoding.UTF8.GetMaxByteCount(text.Length));
+            Length += Encoding.UTF8.GetBytes(text, _bytes.AsSpan(Length));
+        }
+
+        public void Append(long value)
+        {
+            Reserve(20);
+            value.TryFormat(_bytes.AsSpan(Length), out var written, default, CultureInfo.InvariantCulture);
+            Length += written;
+        }
+
+        public readonly byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
+
+        private void Reserve(int count)
+        {
+            if (Length + count > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + count));
+            }
+        }
     }
 
     /// <summary>Decodes a block into its cells per measure; strings come from <paramref name="pool"/>, so a cached store holds each code once.</summary>

@@ -37,7 +37,7 @@ internal sealed class HubStores : IDisposable
     {
         if (storage.Validated().Provider == StorageSettings.Postgres)
         {
-            return Postgres(new PostgresDatabase(storage.ConnectionString!), time);
+            return Postgres(new PostgresDatabase(storage.ConnectionString!, storage.ConcurrentApplies), time);
         }
 
         return Sqlite(new HubDatabase(paths.Database), time);

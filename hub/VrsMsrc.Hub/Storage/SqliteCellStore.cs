@@ -29,7 +29,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     {
         // Encoding is this release's own CPU work: done before queueing for the writer (and on both cores),
         // so that nodes pushing at once encode side by side and the writer only writes.
-        string[][] blocks;
+        byte[][][] blocks;
         try
         {
             blocks = release.Months.AsParallel().AsOrdered().Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
@@ -96,7 +96,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         _versions.Dispose();
     }
 
-    private ApplyResult Apply(Release release, string[][] blocks, string sha256Hex, DateTimeOffset receivedAt)
+    private ApplyResult Apply(Release release, byte[][][] blocks, string sha256Hex, DateTimeOffset receivedAt)
     {
         using var connection = database.Open();
 
@@ -110,44 +110,55 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
-        var versions = StoredVersions(connection, tx, release.State);
+        var versions = StoredVersions(connection, release.State);
         int applied = 0, ignored = 0;
         long cells = 0;
-        var blockRows = new List<object[]>();
-        var versionRows = new List<object[]>();
         var replaced = new List<(string Table, string Month)>();
-        for (var m = 0; m < release.Months.Count; m++)
+
+        // One row per statement through SQLite's own API: a release is thousands of blocks, and binding
+        // by position costs next to nothing per row.
+        using (var putBlock = new SqliteStatement(connection, "INSERT INTO cell_blocks (tbl, month, state, cells) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells"))
+        using (var putVersion = new SqliteStatement(connection, "INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id"))
         {
-            var month = release.Months[m];
-            var monthApplied = false;
-            for (var t = 0; t < month.Tables.Count; t++)
+            for (var m = 0; m < release.Months.Count; m++)
             {
-                var table = month.Tables[t];
-                if (versions.TryGetValue((table.Table, month.Month), out var current) && current >= month.Version)
+                var month = release.Months[m];
+                var monthApplied = false;
+                for (var t = 0; t < month.Tables.Count; t++)
                 {
-                    continue;
+                    var table = month.Tables[t];
+                    if (versions.TryGetValue((table.Table, month.Month), out var current) && current >= month.Version)
+                    {
+                        continue;
+                    }
+
+                    putBlock.Bind(1, table.Table);
+                    putBlock.Bind(2, month.Month);
+                    putBlock.Bind(3, release.State);
+                    putBlock.BindUtf8(4, blocks[m][t]);
+                    putBlock.Execute();
+                    putVersion.Bind(1, release.State);
+                    putVersion.Bind(2, month.Month);
+                    putVersion.Bind(3, table.Table);
+                    putVersion.Bind(4, month.Version);
+                    putVersion.Bind(5, release.ReleaseId);
+                    putVersion.Execute();
+                    replaced.Add((table.Table, month.Month));
+                    cells += table.Cells.Count;
+                    monthApplied = true;
                 }
 
-                blockRows.Add([table.Table, month.Month, release.State, blocks[m][t]]);
-                versionRows.Add([release.State, month.Month, table.Table, month.Version, release.ReleaseId]);
-                replaced.Add((table.Table, month.Month));
-                cells += table.Cells.Count;
-                monthApplied = true;
-            }
-
-            if (monthApplied)
-            {
-                applied++;
-            }
-            else
-            {
-                ignored++;
+                if (monthApplied)
+                {
+                    applied++;
+                }
+                else
+                {
+                    ignored++;
+                }
             }
         }
 
-        InsertRows(connection, tx, "INSERT INTO cell_blocks (tbl, month, state, cells)", "ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells", blockRows);
-        InsertRows(connection, tx, "INSERT INTO month_versions (state, month, tbl, version, release_id)",
-            "ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id", versionRows);
         connection.Execute(
             """
             INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
@@ -167,62 +178,17 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     }
 
     /// <summary>Every version the state holds, in one read rather than one per month and table.</summary>
-    private static Dictionary<(string Table, string Month), long> StoredVersions(SqliteConnection connection, SqliteTransaction tx, string state)
+    private static Dictionary<(string Table, string Month), long> StoredVersions(SqliteConnection connection, string state)
     {
-        using var command = SqliteDatabase.Prepare(connection, tx, "SELECT tbl, month, version FROM month_versions WHERE state = $s", ["$s"]);
-        command.Parameters[0].Value = state;
-        using var reader = command.ExecuteReader();
+        using var read = new SqliteStatement(connection, "SELECT tbl, month, version FROM month_versions WHERE state = ?1");
+        read.Bind(1, state);
         var versions = new Dictionary<(string, string), long>();
-        while (reader.Read())
+        while (read.Read())
         {
-            versions[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
+            versions[(read.Text(0)!, read.Text(1)!)] = read.GetInt64(2);
         }
 
         return versions;
-    }
-
-    /// <summary>
-    /// Inserts rows many to a statement: a release is thousands of blocks, and one statement per row
-    /// spends more on the statement than on the row.
-    /// </summary>
-    private static void InsertRows(SqliteConnection connection, SqliteTransaction tx, string insert, string onConflict, List<object[]> rows)
-    {
-        const int PerStatement = 64;
-        SqliteCommand? full = null;
-        try
-        {
-            for (var start = 0; start < rows.Count; start += PerStatement)
-            {
-                var count = Math.Min(PerStatement, rows.Count - start);
-                var command = count == PerStatement ? full ??= Command(count) : Command(count);
-                var columns = rows[start].Length;
-                for (var r = 0; r < count; r++)
-                {
-                    for (var c = 0; c < columns; c++)
-                    {
-                        command.Parameters[(r * columns) + c].Value = rows[start + r][c];
-                    }
-                }
-
-                command.ExecuteNonQuery();
-                if (command != full)
-                {
-                    command.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            full?.Dispose();
-        }
-
-        SqliteCommand Command(int count)
-        {
-            var columns = rows[0].Length;
-            var names = Enumerable.Range(0, count * columns).Select(i => $"$p{i}").ToList();
-            var values = string.Join(",", Enumerable.Range(0, count).Select(r => $"({string.Join(",", names.Skip(r * columns).Take(columns))})"));
-            return SqliteDatabase.Prepare(connection, tx, $"{insert} VALUES {values} {onConflict}", names);
-        }
     }
 
     /// <summary>

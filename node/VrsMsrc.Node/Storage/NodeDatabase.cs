@@ -27,12 +27,23 @@ internal sealed class NodeDatabase(string path)
         return cached.Count == 0 ? Codes.DefaultCorridors : new CodeList("corridor", cached.Select(c => KeyValuePair.Create(c.Code, c.Name)));
     }
 
+    /// <summary>
+    /// Keeps the hub's corridor list for offline imports. Written only when it differs from the cached one:
+    /// every push starts with a Hello, and an unchanged list is not worth a durable write each time.
+    /// </summary>
     public void CacheCorridors(IEnumerable<(string Code, string Name)> corridors)
     {
+        var fresh = corridors.OrderBy(c => c.Code, StringComparer.Ordinal).ToList();
         using var connection = Open();
         using var tx = connection.BeginTransaction();
+        var cached = connection.Query<(string Code, string Name)>("SELECT code, name FROM corridors ORDER BY code COLLATE BINARY", transaction: tx);
+        if (cached.SequenceEqual(fresh))
+        {
+            return;
+        }
+
         connection.Execute("DELETE FROM corridors", transaction: tx);
-        foreach (var (code, name) in corridors)
+        foreach (var (code, name) in fresh)
         {
             connection.Execute("INSERT INTO corridors (code, name) VALUES (@code, @name)", new { code, name }, tx);
         }

@@ -25,14 +25,15 @@ using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Exchange;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Setup;
+using VrsMsrc.Tests.Shared;
 
 namespace VrsMsrc.Benchmarks.Scenarios;
 
 /// <summary>
-/// A real hub as the system tests start it (TestHub): the hub's own setup and server code, Kestrel on
-/// 127.0.0.1 with an ephemeral port, real mutual TLS. Nodes are made by the node's own init and enrol.
+/// A real hub as the system tests start it (InProcessHub, shared with TestHub). Nodes are made by the
+/// node's own init and enrol.
 /// </summary>
-internal sealed class BenchHub : IAsyncDisposable
+internal sealed class BenchHub : InProcessHub
 {
     /// <summary>Fifty reporting states with real ISO3 codes, so the hub's checks treat them as it would real nodes.</summary>
     public static readonly string[] States =
@@ -42,43 +43,22 @@ internal sealed class BenchHub : IAsyncDisposable
         "AUS", "THA", "MYS", "IDN", "PHL", "VNM", "KHM", "LAO", "NZL", "SGP",
     ];
 
-    private readonly WebApplication _app;
-
-    private BenchHub(HubPaths paths, WebApplication app, HubListeners listeners)
+    private BenchHub((HubPaths, WebApplication, HubListeners) started)
+        : base(started)
     {
-        Paths = paths;
-        _app = app;
-        Listeners = listeners;
     }
 
-    public HubPaths Paths { get; }
-    public HubListeners Listeners { get; }
-    public string ExchangeUrl => $"https://localhost:{Listeners.ExchangePort}";
-    public X509Certificate2 ServerCertificate => _app.Services.GetRequiredService<HubCertificateSource>().Certificate;
+    public X509Certificate2 ServerCertificate => Services.GetRequiredService<HubCertificateSource>().Certificate;
 
-    public static async Task<BenchHub> StartAsync(DirectoryInfo dir)
-    {
-        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0" };
-        var paths = HubSetup.Init(dir, [], settings, TimeProvider.System);
-        var listeners = new HubListeners();
-        var app = HubServer.Build(paths, settings, TimeProvider.System, listeners, ["--Logging:LogLevel:Default=Warning"]);
-        await app.StartAsync();
-        return new BenchHub(paths, app, listeners);
-    }
+    public static async Task<BenchHub> StartAsync(DirectoryInfo dir) => new(await LaunchAsync(dir));
 
     /// <summary>A node enrolled at this hub, as 'vrs-node init', 'vrs-hub pki sign' and 'vrs-node enrol' make it.</summary>
     public NodeContext Enrol(DirectoryInfo dir, string state)
     {
         var paths = NodeSetup.Init(dir, state, ExchangeUrl, 10);
-        var issued = CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System).SignNode(File.ReadAllText(paths.Csr), state);
-        _app.Services.GetRequiredService<Hub.Nodes.INodeRegistry>().Register(issued);
-        var cert = Path.Combine(Paths.IssuedDir, $"{state}.crt");
-        File.WriteAllText(cert, issued.Pem);
-        NodeSetup.Enrol(paths, new FileInfo(cert), new FileInfo(Paths.CaCertificate));
+        NodeSetup.Enrol(paths, new FileInfo(SignAndRegister(paths.Csr, state)), new FileInfo(Paths.CaCertificate));
         return new NodeContext(paths, TimeProvider.System, NullLogger.Instance);
     }
-
-    public IServiceProvider Services => _app.Services;
 
     /// <summary>
     /// Waits (up to a minute) until the hub's alert refresher has finished a pass newer than
@@ -87,18 +67,13 @@ internal sealed class BenchHub : IAsyncDisposable
     /// </summary>
     public async Task WaitForDetectionAsync(Hub.Trends.Alerts.AlertRun? before)
     {
-        var alerts = _app.Services.GetRequiredService<Hub.Trends.Alerts.IAlertStore>();
+        var alerts = Services.GetRequiredService<Hub.Trends.Alerts.IAlertStore>();
         for (var i = 0; i < 600 && alerts.LastRun() == before; i++)
         {
             await Task.Delay(100);
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }
 
 /// <summary>

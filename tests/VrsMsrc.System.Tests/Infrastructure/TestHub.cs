@@ -11,55 +11,25 @@ using VrsMsrc.Hub.Security;
 using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Hub.Storage;
+using VrsMsrc.Tests.Shared;
 
 namespace VrsMsrc.System.Tests.Infrastructure;
 
 /// <summary>
-/// A real hub: real Kestrel on 127.0.0.1 with ephemeral ports, real TLS, a CA and server certificate
-/// made for this test run by the hub's own setup code.
+/// A real hub (InProcessHub) in a temporary folder, with what the system tests ask of it: accounts,
+/// analyst channels, its audit log and database.
 /// </summary>
-internal sealed class TestHub : IHubUnderTest, IAsyncDisposable
+internal sealed class TestHub : InProcessHub, IHubUnderTest
 {
-    private readonly WebApplication _app;
-
-    private TestHub(HubPaths paths, WebApplication app, HubListeners listeners)
+    private TestHub((HubPaths, WebApplication, HubListeners) started)
+        : base(started)
     {
-        Paths = paths;
-        _app = app;
-        Listeners = listeners;
     }
 
-    public HubPaths Paths { get; }
-    public HubListeners Listeners { get; }
-    public string ExchangeUrl => $"https://localhost:{Listeners.ExchangePort}";
-    public string AnalystUrl => $"https://localhost:{Listeners.AnalystPort}";
     public X509Certificate2 CaCertificate => RegionalTrust.LoadCertificate(Paths.CaCertificate);
     public HubDatabase Database => new(Paths.Database);
 
-    public static async Task<TestHub> StartAsync()
-    {
-        var dir = Directory.CreateTempSubdirectory("vrs-hub-");
-        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0" };
-        var paths = HubSetup.Init(dir, [], settings, TimeProvider.System);
-        var listeners = new HubListeners();
-        var app = HubServer.Build(paths, settings, TimeProvider.System, listeners, ["--Logging:LogLevel:Default=Warning"]);
-        await app.StartAsync();
-        return new TestHub(paths, app, listeners);
-    }
-
-    public CertificateAuthority Ca() => CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System);
-
-    /// <summary>Signs the node's CSR and registers it, as 'vrs-hub pki sign' does.</summary>
-    public string SignAndRegister(string csrPath, string state)
-    {
-        var issued = Ca().SignNode(File.ReadAllText(csrPath), state);
-        _app.Services.GetRequiredService<Hub.Nodes.INodeRegistry>().Register(issued);
-        var path = Path.Combine(Paths.IssuedDir, $"{state}.crt");
-        File.WriteAllText(path, issued.Pem);
-        return path;
-    }
-
-    public IServiceProvider Services => _app.Services;
+    public static async Task<TestHub> StartAsync() => new(await LaunchAsync(Directory.CreateTempSubdirectory("vrs-hub-")));
 
     /// <summary>
     /// A channel to the analyst listener that trusts only the regional CA, carrying <paramref name="token"/>;
@@ -73,12 +43,12 @@ internal sealed class TestHub : IHubUnderTest, IAsyncDisposable
     /// <summary>Creates an account as 'vrs-hub user add' does and returns an API token for it.</summary>
     public string AddAccount(string name, Role role, string? state, string password = "correct horse battery staple")
     {
-        var accounts = _app.Services.GetRequiredService<AccountService>();
+        var accounts = Services.GetRequiredService<AccountService>();
         accounts.Add(name, role, state, password, "test");
         return accounts.IssueApiToken(name, "test", null, "test").Secret;
     }
 
-    public IAuditLog Audit => _app.Services.GetRequiredService<IAuditLog>();
+    public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
 
     /// <summary>
     /// The first audit entry matching, waiting a little: a refused handshake is audited on the server's
@@ -108,10 +78,9 @@ internal sealed class TestHub : IHubUnderTest, IAsyncDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         try
         {
             Directory.Delete(Paths.DataDir, recursive: true);

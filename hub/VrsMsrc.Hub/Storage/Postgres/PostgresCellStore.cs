@@ -15,10 +15,11 @@ namespace VrsMsrc.Hub.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore, IDisposable
 {
-    // Not a lock (the database orders the applies): a bound on how many connections applies take from the
-    // pool, so that a burst of pushes waits here, asynchronously and without a timeout, instead of
-    // exhausting the pool that the certificate checks, audit and queries of this process need too.
-    private readonly SemaphoreSlim _applying = new(Math.Max(1, database.MaxPoolSize / 2));
+    // Not a lock (the database orders the applies): a bound on how many applies run at once, so that a
+    // burst of pushes waits here, asynchronously and without a timeout, instead of piling into the
+    // database server (where they would queue until statements time out) or exhausting the pool that
+    // the certificate checks, audit and queries of this process need too.
+    private readonly SemaphoreSlim _applying = new(database.ConcurrentApplies);
 
     public void Dispose() => _applying.Dispose();
 

@@ -12,15 +12,17 @@ internal sealed class PostgresDatabase : IDisposable
 {
     private readonly NpgsqlDataSource _source;
 
-    public PostgresDatabase(string connectionString)
+    public PostgresDatabase(string connectionString, int concurrentApplies = Configuration.StorageSettings.DefaultConcurrentApplies)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        MaxPoolSize = builder.MaxPoolSize;
         _source = NpgsqlDataSource.Create(builder);
+
+        // Half the pool at most: the certificate checks, audit and queries of this process need connections too.
+        ConcurrentApplies = Math.Clamp(concurrentApplies, 1, Math.Max(1, builder.MaxPoolSize / 2));
     }
 
-    /// <summary>Connections this process may hold at once (the connection string's Maximum Pool Size).</summary>
-    public int MaxPoolSize { get; }
+    /// <summary>Releases this process applies at once (Storage:ConcurrentApplies, at most half the connection pool).</summary>
+    public int ConcurrentApplies { get; }
 
     public NpgsqlConnection Open() => _source.OpenConnection();
 
