@@ -89,4 +89,17 @@ public sealed class HelloNegotiationTests : IAsyncLifetime
         Assert.Equal("Andaman Sea Route", _node.Context.Database.Corridors().Entries.Single(c => c.Code == "andaman_sea").Name);
         Assert.Equal(_hub.Count("SELECT COUNT(*) FROM corridors"), _node.Context.Database.Corridors().Entries.Count());
     }
+
+    [Fact]
+    public async Task An_unchanged_corridor_list_is_not_written_again()
+    {
+        Assert.Null((await _node.PushAsync()).LastError);
+        using var watcher = _node.Context.Database.Open(readOnly: true);
+        var before = watcher.ExecuteScalar<long>("PRAGMA data_version");
+
+        Assert.Null((await _node.PushAsync()).LastError);
+
+        // data_version moves when another connection commits a change to the file.
+        Assert.Equal(before, watcher.ExecuteScalar<long>("PRAGMA data_version"));
+    }
 }
