@@ -59,6 +59,19 @@ public sealed class HubOperationsTests : IDisposable
     }
 
     [Fact]
+    public void A_postgres_store_without_a_bound_on_concurrent_applies_is_refused()
+    {
+        var paths = NewHub();
+        var result = SettingsLoader.Check(paths.Settings, HubSettings.Rules, new Dictionary<string, string>
+        {
+            ["VRS_Storage__Provider"] = "postgres",
+            ["VRS_Storage__ConnectionString"] = "Host=db;Database=vrs",
+            ["VRS_Storage__ConcurrentApplies"] = "0",
+        });
+        Assert.Equal(["environment VRS_Storage__ConcurrentApplies: Storage:ConcurrentApplies: 0 is outside 1..1000"], result.Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
     public async Task Backup_holds_database_pki_and_settings_and_restores_with_the_audit_chain_intact()
     {
         var paths = NewHub();
