@@ -187,20 +187,14 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
     [Fact]
     public async Task A_store_that_fails_answers_unavailable_and_the_node_keeps_the_release_for_later()
     {
-        using (var connection = _hub.Database.Open())
-        {
-            connection.Execute("CREATE TRIGGER fail_apply BEFORE INSERT ON releases BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
-        }
+        HubSql("CREATE TRIGGER fail_apply BEFORE INSERT ON releases BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
 
         var (_, built, refused) = await _ita.ImportReleasePushAsync(200, seed: 31);
         Assert.NotNull(built);
         Assert.Equal((0, 0, 1), (refused.Delivered, refused.DeadLettered, refused.StillPending));
         Assert.StartsWith("Unavailable", _ita.Context.Outbox.Counts().LastError, StringComparison.Ordinal);
 
-        using (var connection = _hub.Database.Open())
-        {
-            connection.Execute("DROP TRIGGER fail_apply");
-        }
+        HubSql("DROP TRIGGER fail_apply");
 
         var delivered = await _ita.PushAsync();
         Assert.Equal((1, 0), (delivered.Delivered, delivered.StillPending));
@@ -210,10 +204,7 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
     [Fact]
     public async Task A_push_whose_audit_entry_cannot_be_written_is_sent_again_and_audited_as_a_duplicate()
     {
-        using (var connection = _hub.Database.Open())
-        {
-            connection.Execute("CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'push' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
-        }
+        HubSql("CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'push' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
 
         var (_, built, unaudited) = await _ita.ImportReleasePushAsync(200, seed: 37);
         Assert.NotNull(built);
@@ -221,14 +212,18 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
         Assert.StartsWith("Unavailable", _ita.Context.Outbox.Counts().LastError, StringComparison.Ordinal);
         Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases")); // stored, but not yet acknowledged
 
-        using (var connection = _hub.Database.Open())
-        {
-            connection.Execute("DROP TRIGGER fail_audit");
-        }
+        HubSql("DROP TRIGGER fail_audit");
 
         var resent = await _ita.PushAsync();
         Assert.Equal((1, 0), (resent.Duplicates, resent.StillPending));
         Assert.Equal(1, _hub.Count("SELECT COUNT(*) FROM releases"));
         Assert.Equal(1, _hub.Count($"SELECT COUNT(*) FROM audit WHERE action = 'push' AND outcome = '{AuditOutcome.Duplicate}' AND detail LIKE '%{built!.Release.ReleaseId}%'"));
+    }
+
+    /// <summary>A statement on the hub's database, as an operator (or a failing disk) would change it under the running hub.</summary>
+    private void HubSql(string sql)
+    {
+        using var connection = _hub.Database.Open();
+        connection.Execute(sql);
     }
 }
