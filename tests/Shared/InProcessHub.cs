@@ -10,9 +10,12 @@ namespace VrsMsrc.Tests.Shared;
 /// <summary>
 /// A real hub in this process, made and served by the hub's own setup and server code: Kestrel on
 /// 127.0.0.1 with ephemeral ports, real mutual TLS, a CA and server certificate made for this run.
-/// The system tests (TestHub) and the benchmarks (BenchHub) add what each needs on top.
+/// The system tests (TestHub) and the benchmarks (BenchHub) add what each needs on top; the dashboard
+/// tests use it as it is.
 /// </summary>
-internal abstract class InProcessHub : IAsyncDisposable
+#pragma warning disable CA1852 // Linked into several test projects: the system tests and benchmarks derive from it, the dashboard tests do not.
+internal class InProcessHub : IAsyncDisposable
+#pragma warning restore CA1852
 {
     private readonly WebApplication _app;
 
@@ -26,6 +29,9 @@ internal abstract class InProcessHub : IAsyncDisposable
     public string ExchangeUrl => $"https://localhost:{Listeners.ExchangePort}";
     public string AnalystUrl => $"https://localhost:{Listeners.AnalystPort}";
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>A hub initialised in <paramref name="dir"/> and serving, with nothing added.</summary>
+    public static async Task<InProcessHub> StartBareAsync(DirectoryInfo dir) => new(await LaunchAsync(dir));
 
     /// <summary>Initialises a hub in <paramref name="dir"/> as 'vrs-hub init' does and starts it, logging warnings only.</summary>
     protected static async Task<(HubPaths, WebApplication, HubListeners)> LaunchAsync(DirectoryInfo dir)

@@ -1,5 +1,4 @@
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
@@ -7,12 +6,11 @@ using VrsMsrc.Contracts.Security;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Accounts;
 using VrsMsrc.Hub.Configuration;
-using VrsMsrc.Hub.Pki;
 using VrsMsrc.Hub.Security;
-using VrsMsrc.Hub.Serving;
-using VrsMsrc.Hub.Setup;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Setup;
+
+using VrsMsrc.Tests.Shared;
 
 namespace VrsMsrc.Dashboard.Tests;
 
@@ -32,31 +30,26 @@ public sealed class DashboardHub : IAsyncLifetime
     public const string NonContributor = "bgr-analyst";
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vrs-dashboard-");
-    private readonly HubListeners _listeners = new();
-    private WebApplication _app = null!;
+    private InProcessHub _hub = null!;
     private IPlaywright _playwright = null!;
     private string _regionalToken = "";
 
-    public string Url => $"https://localhost:{_listeners.AnalystPort}";
-    public string ExchangeUrl => $"https://localhost:{_listeners.ExchangePort}";
+    public string Url => _hub.AnalystUrl;
+    public string ExchangeUrl => _hub.ExchangeUrl;
 
     /// <summary>The nodes' data directories (certificate and key among them), by state.</summary>
     internal Dictionary<string, NodePaths> Nodes { get; } = [];
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _hub.Services;
     public IBrowser Browser { get; private set; } = null!;
-    internal HubPaths Paths { get; private set; } = null!;
+    internal HubPaths Paths => _hub.Paths;
 
     /// <summary>Screenshots of every page, beside the test assembly (and so in the test output).</summary>
     public static string ScreenshotDir { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots")).FullName;
 
     public async Task InitializeAsync()
     {
-        var settings = new HubSettings { ExchangeUrl = "https://127.0.0.1:0", AnalystUrl = "https://127.0.0.1:0" };
-        Paths = HubSetup.Init(_dir.CreateSubdirectory("hub"), [], settings, TimeProvider.System);
-        _app = HubServer.Build(Paths, settings, TimeProvider.System, _listeners, ["--Logging:LogLevel:Default=Warning"]);
-        await _app.StartAsync();
-
-        var accounts = _app.Services.GetRequiredService<AccountService>();
+        _hub = await InProcessHub.StartBareAsync(_dir.CreateSubdirectory("hub"));
+        var accounts = Services.GetRequiredService<AccountService>();
         accounts.Add(Regional, Role.RegionalAnalyst, null, Password, "test");
         accounts.Add(Operator, Role.Operator, null, Password, "test");
         accounts.Add(NonContributor, Role.StateAnalyst, "BGR", Password, "test");
@@ -87,12 +80,8 @@ public sealed class DashboardHub : IAsyncLifetime
     /// <summary>A node as 'vrs-node init/enrol' makes it, signed by the hub's CA; imports its incidents (and the synthetic additions), releases, pushes.</summary>
     private async Task FillNodeAsync(string state, string incidents)
     {
-        var paths = NodeSetup.Init(_dir.CreateSubdirectory($"node-{state}"), state, $"https://localhost:{_listeners.ExchangePort}", threshold: 10);
-        var issued = CertificateAuthority.Load(Paths.CaCertificate, Paths.CaKey, TimeProvider.System).SignNode(await File.ReadAllTextAsync(paths.Csr), state);
-        _app.Services.GetRequiredService<Hub.Nodes.INodeRegistry>().Register(issued);
-        var certificate = Path.Combine(paths.DataDir, "signed.crt");
-        await File.WriteAllTextAsync(certificate, issued.Pem);
-        NodeSetup.Enrol(paths, new FileInfo(certificate), new FileInfo(Paths.CaCertificate));
+        var paths = NodeSetup.Init(_dir.CreateSubdirectory($"node-{state}"), state, ExchangeUrl, threshold: 10);
+        NodeSetup.Enrol(paths, new FileInfo(_hub.SignAndRegister(paths.Csr, state)), new FileInfo(Paths.CaCertificate));
 
         Nodes[state] = paths;
         var node = new NodeContext(paths, TimeProvider.System, NullLogger.Instance);
@@ -193,8 +182,7 @@ public sealed class DashboardHub : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _hub.DisposeAsync();
         try
         {
             _dir.Delete(recursive: true);
