@@ -1,9 +1,11 @@
+using Google.Protobuf;
 using System.Data.Common;
 using Dapper;
 using Npgsql;
 using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Accounts;
 using VrsMsrc.Hub.Audit;
+using VrsMsrc.Hub.Exchange;
 using VrsMsrc.Hub.Nodes;
 using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Storage.Postgres;
@@ -111,7 +113,7 @@ internal sealed class TempHubStore : IDisposable
     }
 
     public ApplyResult Apply(Release release, string? sha256Hex = null) =>
-        Cells.ApplyAsync(release, sha256Hex ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
+        Cells.ApplyAsync(release.Checked(), sha256Hex ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose()
     {
@@ -132,4 +134,16 @@ internal sealed class TempHubStore : IDisposable
             // SQLite may still hold the file for a moment; the temp folder is not worth a failure.
         }
     }
+}
+
+/// <summary>Releases built as messages in a test, read and checked as the exchange does before a store sees them.</summary>
+internal static class ReleaseChecking
+{
+    private static readonly IReadOnlySet<string> Corridors = Contracts.CodeLists.Codes.DefaultCorridors.Entries.Select(e => e.Code).ToHashSet();
+
+    /// <summary>Checked at a time after every month a test uses; a release the exchange would refuse fails the test here.</summary>
+    public static CheckedRelease Checked(this Release release) =>
+        PushedRelease.Read(release.ToByteArray()).TryCheck(Corridors, new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero), out var checkedRelease, out var problem)
+            ? checkedRelease
+            : throw new InvalidOperationException($"the test's release would be refused: {problem}");
 }

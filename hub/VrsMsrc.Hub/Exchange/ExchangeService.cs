@@ -58,30 +58,38 @@ internal sealed class ExchangeService(
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
         }
 
-        Release release;
+        PushedRelease pushed;
         try
         {
-            release = Release.Parser.ParseFrom(payload.Span);
+            pushed = PushedRelease.Read(payload);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (MalformedReleaseException e)
         {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} is not a valid release message: {e.Message}");
-        }
-
-        if (release.State != state)
-        {
-            throw Refuse(StatusCode.PermissionDenied, state, $"node {state} may not push a release for {release.State}");
+            throw NotARelease(state, first.ReleaseId, e);
         }
 
-        if (release.ReleaseId != first.ReleaseId)
+        if (pushed.State != state)
         {
-            throw Refuse(StatusCode.InvalidArgument, state, $"payload release id {release.ReleaseId} differs from the announced {first.ReleaseId}");
+            throw Refuse(StatusCode.PermissionDenied, state, $"node {state} may not push a release for {pushed.State}");
         }
 
-        var corridors = cells.Corridors().Select(c => c.Code).ToHashSet();
-        if (ReleaseValidator.Problem(release, corridors, time.GetUtcNow()) is { } problem)
+        if (pushed.ReleaseId != first.ReleaseId)
         {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release {release.ReleaseId}: {problem}");
+            throw Refuse(StatusCode.InvalidArgument, state, $"payload release id {pushed.ReleaseId} differs from the announced {first.ReleaseId}");
+        }
+
+        CheckedRelease? release;
+        try
+        {
+            var corridors = cells.Corridors().Select(c => c.Code).ToHashSet();
+            if (!pushed.TryCheck(corridors, time.GetUtcNow(), out release, out var problem))
+            {
+                throw Refuse(StatusCode.InvalidArgument, state, $"release {pushed.ReleaseId}: {problem}");
+            }
+        }
+        catch (MalformedReleaseException e)
+        {
+            throw NotARelease(state, first.ReleaseId, e);
         }
 
         ApplyResult result;
@@ -182,6 +190,9 @@ internal sealed class ExchangeService(
 
         return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length), sha256.GetHashAndReset());
     }
+
+    private RpcException NotARelease(string state, string releaseId, MalformedReleaseException e) =>
+        Refuse(StatusCode.InvalidArgument, state, $"release {releaseId} is not a valid release message: {e.Message}");
 
     private string CallerState(ServerCallContext context)
     {

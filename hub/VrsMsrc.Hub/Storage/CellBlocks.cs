@@ -18,52 +18,18 @@ internal static class CellBlockCodec
     private static readonly SearchValues<char> NeedEscaping = SearchValues.Create([.. Enumerable.Range(0, 32).Select(c => (char)c), '"', '\\']);
 
     /// <summary>
-    /// The block of one table's cells, as UTF-8 JSON text (what SQLite stores; no string is made on the way).
-    /// A cell key (measure and dimensions) given twice is refused: the validator tells a node so with a
-    /// reason, and this keeps a block from ever holding two values for one cell whoever calls the store.
-    /// Written by hand rather than with a JSON writer: a release is thousands of small blocks, and this is
-    /// on the ingest path.
+    /// ,"text" in UTF-8 with JSON escaping: one field of a cell after its value. Checked codes never need
+    /// escaping, but the stored form does not rely on that.
     /// </summary>
-    public static byte[] Encode(TableCells table)
+    public static byte[] Field(string text)
     {
-        var keys = new CellKeySet(table.Cells.Count);
-        var json = new Utf8Buffer(16 + (table.Cells.Count * 40));
-        json.Append((byte)'[');
-        foreach (var cell in table.Cells)
+        if (!text.AsSpan().ContainsAny(NeedEscaping))
         {
-            if (!keys.Add(cell))
-            {
-                throw new InvalidDataException($"{table.Table}: the cell {cell.Measure} ({string.Join(", ", cell.Dims)}) appears twice");
-            }
-
-            json.Append(json.Length > 1 ? ",["u8 : "["u8);
-            json.Append(cell.Value);
-            AppendString(ref json, cell.Measure);
-            for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
-            {
-                AppendString(ref json, i < cell.Dims.Count ? cell.Dims[i] : "");
-            }
-
-            json.Append((byte)']');
+            return Encoding.UTF8.GetBytes($",\"{text}\"");
         }
 
-        json.Append((byte)']');
-        return json.ToArray();
-    }
-
-    /// <summary>Appends ,"value" with JSON escaping; validated codes never need any, but the store does not rely on that.</summary>
-    private static void AppendString(ref Utf8Buffer json, string value)
-    {
-        json.Append(",\""u8);
-        if (!value.AsSpan().ContainsAny(NeedEscaping))
-        {
-            json.Append(value);
-            json.Append((byte)'"');
-            return;
-        }
-
-        var escaped = new StringBuilder(value.Length + 8);
-        foreach (var c in value)
+        var escaped = new StringBuilder(",\"", text.Length + 8);
+        foreach (var c in text)
         {
             if (c is '"' or '\\')
             {
@@ -79,52 +45,7 @@ internal static class CellBlockCodec
             }
         }
 
-        json.Append(escaped.ToString());
-        json.Append((byte)'"');
-    }
-
-    /// <summary>A growing UTF-8 buffer: the few appends a block needs, without a builder of chars in between.</summary>
-    private struct Utf8Buffer(int capacity)
-    {
-        private byte[] _bytes = new byte[capacity];
-
-        public int Length { get; private set; }
-
-        public void Append(byte b)
-        {
-            Reserve(1);
-            _bytes[Length++] = b;
-        }
-
-        public void Append(ReadOnlySpan<byte> bytes)
-        {
-            Reserve(bytes.Length);
-            bytes.CopyTo(_bytes.AsSpan(Length));
-            Length += bytes.Length;
-        }
-
-        public void Append(string text)
-        {
-            Reserve(Encoding.UTF8.GetMaxByteCount(text.Length));
-            Length += Encoding.UTF8.GetBytes(text, _bytes.AsSpan(Length));
-        }
-
-        public void Append(long value)
-        {
-            Reserve(20);
-            value.TryFormat(_bytes.AsSpan(Length), out var written, default, CultureInfo.InvariantCulture);
-            Length += written;
-        }
-
-        public readonly byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
-
-        private void Reserve(int count)
-        {
-            if (Length + count > _bytes.Length)
-            {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + count));
-            }
-        }
+        return Encoding.UTF8.GetBytes(escaped.Append('"').ToString());
     }
 
     /// <summary>Decodes a block into its cells per measure; strings come from <paramref name="pool"/>, so a cached store holds each code once.</summary>
@@ -169,6 +90,88 @@ internal static class CellBlockCodec
         if (Next(ref reader) != type)
         {
             throw new InvalidDataException($"cell block: expected {type}, found {reader.TokenType}");
+        }
+    }
+}
+
+/// <summary>
+/// Writes the blocks of one release, cell by cell, into one growing buffer: a release is thousands of
+/// small blocks and this is on the ingest path, so each distinct code is escaped once (<see cref="CellBlockCodec.Field"/>)
+/// and a cell costs a few copies of bytes. Written by hand rather than with a JSON writer for that reason.
+/// </summary>
+/// <param name="capacity">Bytes to start with: sized from the received release, a buffer that doubles its way
+/// to megabytes makes a large-object allocation, and with it a full garbage collection, at every step.</param>
+internal sealed class CellBlockWriter(int capacity)
+{
+    private static readonly byte[] EmptyField = CellBlockCodec.Field("");
+
+    private byte[] _bytes = new byte[Math.Max(capacity, 256)];
+    private int _length;
+    private int _blockStart;
+    private int _fields;
+
+    public void BeginBlock()
+    {
+        _blockStart = _length;
+        Append((byte)'[');
+    }
+
+    public void BeginCell(long value, byte[] measure)
+    {
+        Append(_length > _blockStart + 1 ? ",["u8 : "["u8);
+        Reserve(20);
+        value.TryFormat(_bytes.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
+        _length += written;
+        Append(measure);
+        _fields = 0;
+    }
+
+    /// <summary>The next dimension's value, as made by <see cref="CellBlockCodec.Field"/>.</summary>
+    public void AppendField(byte[] field)
+    {
+        Append(field);
+        _fields++;
+    }
+
+    public void EndCell()
+    {
+        // Every cell has the widest table's number of dimensions; '' past this table's width.
+        for (; _fields < ReleaseCatalogue.MaxDimensions; _fields++)
+        {
+            Append(EmptyField);
+        }
+
+        Append((byte)']');
+    }
+
+    /// <summary>Where the block just written lies in <see cref="Blocks"/>.</summary>
+    public Range EndBlock()
+    {
+        Append((byte)']');
+        return _blockStart.._length;
+    }
+
+    /// <summary>Every block written; valid until the next write.</summary>
+    public ReadOnlyMemory<byte> Blocks => _bytes.AsMemory(0, _length);
+
+    private void Append(byte b)
+    {
+        Reserve(1);
+        _bytes[_length++] = b;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        Reserve(bytes.Length);
+        bytes.CopyTo(_bytes.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    private void Reserve(int count)
+    {
+        if (_length + count > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + count));
         }
     }
 }

@@ -34,7 +34,7 @@ internal interface ICellStore
     /// cells are replaced only by a newer version. A release id seen before is a duplicate (same hash)
     /// or a conflict (other hash), and changes nothing.
     /// </summary>
-    Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct);
+    Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct);
 
     IReadOnlyList<StoredCell> Cells(CellQuery query);
 

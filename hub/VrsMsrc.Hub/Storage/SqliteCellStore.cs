@@ -25,19 +25,16 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     private readonly StoredVersions _versions = new(database);
     private int _checkpointing;
 
-    public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        // Encoding is this release's own CPU work: done before queueing for the writer, so that nodes pushing
-        // at once encode side by side and the writer only writes. One thread per push: splitting a push over
-        // cores only made fifty concurrent pushes contend for them (hub-ingest benchmark).
-        var blocks = release.Months.Select(m => m.Tables.Select(CellBlockCodec.Encode).ToArray()).ToArray();
-
+        // The release comes with its blocks encoded (while it was checked, on the push's own thread, so that
+        // nodes pushing at once encode side by side): the writer only writes.
         // A node that gave up while queued will send the release again; once applying, finish.
         await _writer.WaitAsync(ct);
         ApplyResult result;
         try
         {
-            result = Apply(release, blocks, sha256Hex, receivedAt);
+            result = Apply(release, sha256Hex, receivedAt);
         }
         finally
         {
@@ -89,7 +86,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         _versions.Dispose();
     }
 
-    private ApplyResult Apply(Release release, byte[][][] blocks, string sha256Hex, DateTimeOffset receivedAt)
+    private ApplyResult Apply(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt)
     {
         using var connection = database.Open();
 
@@ -128,7 +125,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
                     putBlock.Bind(1, table.Table);
                     putBlock.Bind(2, month.Month);
                     putBlock.Bind(3, release.State);
-                    putBlock.BindUtf8(4, blocks[m][t]);
+                    putBlock.BindUtf8(4, table.Block.Span);
                     putBlock.Execute();
                     putVersion.Bind(1, release.State);
                     putVersion.Bind(2, month.Month);
@@ -137,7 +134,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
                     putVersion.Bind(5, release.ReleaseId);
                     putVersion.Execute();
                     replaced.Add((table.Table, month.Month));
-                    cells += table.Cells.Count;
+                    cells += table.Cells;
                     monthApplied = true;
                 }
 

@@ -23,7 +23,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
 
     public void Dispose() => _applying.Dispose();
 
-    public async Task<ApplyResult> ApplyAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
         await _applying.WaitAsync(ct);
         try
@@ -36,7 +36,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
         }
     }
 
-    private async Task<ApplyResult> ApplyUnboundedAsync(Release release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    private async Task<ApplyResult> ApplyUnboundedAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -54,7 +54,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
             .ToDictionary(v => (v.Tbl, v.Month), v => v.Version);
 
         int applied = 0, ignored = 0;
-        var replaced = new List<(MonthRelease Month, TableCells Table)>();
+        var replaced = new List<(CheckedMonth Month, CheckedTable Table)>();
         foreach (var month in release.Months)
         {
             var before = replaced.Count;
@@ -89,7 +89,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
     /// binary COPY (one round trip for the whole release) and records the new versions.
     /// </summary>
     private static async Task<long> ReplaceAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, Release release, List<(MonthRelease Month, TableCells Table)> replaced, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, CheckedRelease release, List<(CheckedMonth Month, CheckedTable Table)> replaced, CancellationToken ct)
     {
         if (replaced.Count == 0)
         {
@@ -113,22 +113,28 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY cells (state, tbl, month, measure, dim0, dim1, dim2, dim3, value) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // The stored form of the checked cells, read back into rows: one format leaves the reader.
+            var strings = new StringPool();
             foreach (var (month, table) in replaced)
             {
-                foreach (var cell in table.Cells)
+                var width = ReleaseCatalogue.Find(table.Table)!.Dimensions.Count;
+                foreach (var (measure, measureCells) in CellBlockCodec.Decode(table.Block.Span, release.State, month.Month, width, month.Version, strings).ByMeasure)
                 {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(release.State, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(table.Table, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(month.Month, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(cell.Measure, NpgsqlDbType.Text, ct);
-                    for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+                    foreach (var cell in measureCells)
                     {
-                        await copy.WriteAsync(i < cell.Dims.Count ? cell.Dims[i] : "", NpgsqlDbType.Text, ct);
-                    }
+                        await copy.StartRowAsync(ct);
+                        await copy.WriteAsync(release.State, NpgsqlDbType.Text, ct);
+                        await copy.WriteAsync(table.Table, NpgsqlDbType.Text, ct);
+                        await copy.WriteAsync(month.Month, NpgsqlDbType.Text, ct);
+                        await copy.WriteAsync(measure, NpgsqlDbType.Text, ct);
+                        for (var i = 0; i < ReleaseCatalogue.MaxDimensions; i++)
+                        {
+                            await copy.WriteAsync(i < width ? cell.Dims[i] : "", NpgsqlDbType.Text, ct);
+                        }
 
-                    await copy.WriteAsync(cell.Value, NpgsqlDbType.Bigint, ct);
-                    cells++;
+                        await copy.WriteAsync(cell.Value, NpgsqlDbType.Bigint, ct);
+                        cells++;
+                    }
                 }
             }
 
