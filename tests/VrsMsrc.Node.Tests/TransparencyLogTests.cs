@@ -75,9 +75,9 @@ public sealed class TransparencyLogTests : IDisposable
         // Flip the last byte of the second release's stored payload.
         using (var connection = _node.Context.Database.Open())
         {
-            var payload = connection.QuerySingle<byte[]>("SELECT payload FROM outbox WHERE seq = 2");
+            var payload = connection.QuerySingle<byte[]>("SELECT payload FROM outbox_payloads WHERE seq = 2");
             payload[^1] ^= 0x01;
-            connection.Execute("UPDATE outbox SET payload = @payload WHERE seq = 2", new { payload });
+            connection.Execute("UPDATE outbox_payloads SET payload = @payload WHERE seq = 2", new { payload });
         }
 
         var broken = _node.Context.TransparencyLog.Verify().Break;

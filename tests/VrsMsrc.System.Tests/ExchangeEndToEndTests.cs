@@ -30,7 +30,7 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
     private static List<Release> SentReleases(TestNode node)
     {
         using var connection = node.Context.Database.Open(readOnly: true);
-        return connection.Query<byte[]>("SELECT payload FROM outbox ORDER BY seq").Select(Release.Parser.ParseFrom).ToList();
+        return connection.Query<byte[]>("SELECT payload FROM outbox_payloads ORDER BY seq").Select(Release.Parser.ParseFrom).ToList();
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
     {
         await ImportReleasePushAsync(_ita, 3000, seed: 3);
         using var connection = _ita.Context.Database.Open(readOnly: true);
-        var payloads = connection.Query<byte[]>("SELECT payload FROM outbox").ToList();
+        var payloads = connection.Query<byte[]>("SELECT payload FROM outbox_payloads").ToList();
         var refs = connection.Query<string>("SELECT ref FROM incidents").ToList();
         var detectedOn = connection.Query<string>("SELECT DISTINCT detected_on FROM incidents").ToList();
 

@@ -94,9 +94,9 @@ public sealed class TransparencyChainTests : HubWithTwoNodes
 
         using (var connection = _ita.Context.Database.Open())
         {
-            var payload = connection.QuerySingle<byte[]>("SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1");
+            var payload = connection.QuerySingle<byte[]>("SELECT payload FROM outbox_payloads ORDER BY seq DESC LIMIT 1");
             payload[payload.Length / 2] ^= 0x40;
-            connection.Execute("UPDATE outbox SET payload = @payload WHERE seq = (SELECT MAX(seq) FROM outbox)", new { payload });
+            connection.Execute("UPDATE outbox_payloads SET payload = @payload WHERE seq = (SELECT MAX(seq) FROM outbox_payloads)", new { payload });
         }
 
         var broken = await CliProcess.RunAsync("vrs-node", "log", "--verify", "--data-dir", _ita.Paths.DataDir);

@@ -1,4 +1,6 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
+using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Storage;
 using VrsMsrc.Node.Transparency;
 
@@ -23,12 +25,34 @@ internal sealed class OutboxCounts
 /// <summary>Releases waiting for the hub, in the order they were made.</summary>
 internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
 {
+    /// <summary>Queues a built release, in the transaction that records its months' new versions.</summary>
+    public static void Enqueue(SqliteConnection connection, SqliteTransaction tx, BuiltRelease built)
+    {
+        var seq = connection.ExecuteScalar<long>(
+            """
+            INSERT INTO outbox (release_id, created_at, months, cells, sha256)
+            VALUES (@ReleaseId, @CreatedAt, @months, @Cells, @Sha256Hex) RETURNING seq
+            """,
+            new { built.Release.ReleaseId, built.Release.CreatedAt, months = built.Release.Months.Count, built.Cells, built.Sha256Hex }, tx);
+        connection.Execute("INSERT INTO outbox_payloads (seq, payload) VALUES (@seq, @Payload)", new { seq, built.Payload }, tx);
+    }
+
     public IReadOnlyList<OutboxEntry> Pending()
     {
         using var connection = database.Open(readOnly: true);
         return connection.Query<OutboxEntry>(
-            "SELECT seq AS Seq, release_id AS ReleaseId, payload AS Payload, sha256 AS Sha256, attempts AS Attempts FROM outbox WHERE state = 'pending' ORDER BY seq")
+            """
+            SELECT o.seq AS Seq, o.release_id AS ReleaseId, p.payload AS Payload, o.sha256 AS Sha256, o.attempts AS Attempts
+            FROM outbox o JOIN outbox_payloads p ON p.seq = o.seq WHERE o.state = 'pending' ORDER BY o.seq
+            """)
             .ToList();
+    }
+
+    /// <summary>How many releases wait, without reading their bytes.</summary>
+    public int PendingCount()
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.ExecuteScalar<int>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
     }
 
     /// <summary>The hub acknowledged the entry: it is delivered and, in the same transaction, logged as sent.</summary>

@@ -81,7 +81,7 @@ internal sealed class Publisher(
             return Stopped(reason);
         }
 
-        return new PublishResult(delivered, duplicates, dead, outbox.Pending().Count, null);
+        return new PublishResult(delivered, duplicates, dead, outbox.PendingCount(), null);
 
         PublishResult Stopped(string reason)
         {

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.Catalogue;
 using VrsMsrc.Node.Protection;
+using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Storage;
 using ReleaseMessage = VrsMsrc.Contracts.V1.Release;
 
@@ -32,12 +33,7 @@ internal sealed class ReleaseBuilder(NodeDatabase database, PerturbationTable pr
             return null;
         }
 
-        connection.Execute(
-            """
-            INSERT INTO outbox (release_id, created_at, months, cells, payload, sha256)
-            VALUES (@ReleaseId, @CreatedAt, @months, @Cells, @Payload, @Sha256Hex)
-            """,
-            new { built.Release.ReleaseId, built.Release.CreatedAt, months = built.Release.Months.Count, built.Cells, built.Payload, built.Sha256Hex }, tx);
+        OutboxStore.Enqueue(connection, tx, built);
         foreach (var month in built.Release.Months)
         {
             connection.Execute("UPDATE months SET version = @Version, changed = 0 WHERE month = @Month", new { month.Version, month.Month }, tx);

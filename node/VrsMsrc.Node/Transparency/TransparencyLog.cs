@@ -129,7 +129,8 @@ internal sealed class TransparencyLog(NodeDatabase database)
         var covered = new List<(long OutboxSeq, string AcknowledgedAt, IReadOnlyList<string> Months)>();
         foreach (var row in connection.Query<(long OutboxSeq, string AcknowledgedAt, byte[] Payload)>(
             """
-            SELECT o.seq, l.acknowledged_at, o.payload FROM transparency_log l JOIN outbox o ON o.seq = l.outbox_seq
+            SELECT o.seq, l.acknowledged_at, p.payload FROM transparency_log l JOIN outbox o ON o.seq = l.outbox_seq
+            JOIN outbox_payloads p ON p.seq = o.seq
             WHERE o.state = 'delivered' AND o.payload_pruned_at IS NULL ORDER BY o.seq
             """, transaction: tx, buffered: false))
         {
@@ -145,9 +146,8 @@ internal sealed class TransparencyLog(NodeDatabase database)
             .Where(c => !newest.Contains(c.OutboxSeq) && DateTimeOffset.Parse(c.AcknowledgedAt, CultureInfo.InvariantCulture) < cutoff)
             .Select(c => c.OutboxSeq)
             .ToList();
-        connection.Execute(
-            "UPDATE outbox SET payload = x'', payload_pruned_at = @At WHERE seq IN @prunable AND state = 'delivered'",
-            new { prunable, At = now.ToString("O") }, tx);
+        connection.Execute("UPDATE outbox_payloads SET payload = x'' WHERE seq IN @prunable", new { prunable }, tx);
+        connection.Execute("UPDATE outbox SET payload_pruned_at = @At WHERE seq IN @prunable", new { prunable, At = now.ToString("O") }, tx);
         tx.Commit();
         return new(prunable.Count, null);
     }
@@ -175,14 +175,17 @@ internal sealed class TransparencyLog(NodeDatabase database)
                 return Broken("its entry hash does not match its contents");
             }
 
-            var stored = connection.QuerySingleOrDefault<(byte[] Payload, string Sha256, string? PrunedAt)?>(
-                "SELECT payload, sha256, payload_pruned_at FROM outbox WHERE seq = @OutboxSeq AND release_id = @ReleaseId", entry, tx);
-            if (stored is not { } outbox || (outbox.Payload.Length == 0 && outbox.PrunedAt is null))
+            var stored = connection.QuerySingleOrDefault<(byte[]? Payload, string Sha256, string? PrunedAt)?>(
+                """
+                SELECT p.payload, o.sha256, o.payload_pruned_at FROM outbox o LEFT JOIN outbox_payloads p ON p.seq = o.seq
+                WHERE o.seq = @OutboxSeq AND o.release_id = @ReleaseId
+                """, entry, tx);
+            if (stored is not { Payload: { } payload } outbox || (payload.Length == 0 && outbox.PrunedAt is null))
             {
                 return Broken($"the payload it logs (outbox entry {entry.OutboxSeq} of release {entry.ReleaseId}) is no longer stored, and retention did not remove it");
             }
 
-            if (outbox.Payload.Length == 0)
+            if (payload.Length == 0)
             {
                 // Pruned by retention: the bytes are gone, but the outbox must still name the hash that was sent.
                 if (!string.Equals(outbox.Sha256, entry.PayloadSha256, StringComparison.Ordinal))
@@ -192,7 +195,7 @@ internal sealed class TransparencyLog(NodeDatabase database)
 
                 pruned++;
             }
-            else if (!string.Equals(TransparencyChain.PayloadHash(outbox.Payload), entry.PayloadSha256, StringComparison.Ordinal))
+            else if (!string.Equals(TransparencyChain.PayloadHash(payload), entry.PayloadSha256, StringComparison.Ordinal))
             {
                 return Broken("the stored payload no longer has the SHA-256 that was sent");
             }

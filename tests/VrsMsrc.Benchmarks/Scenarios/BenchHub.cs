@@ -23,6 +23,7 @@ using VrsMsrc.Hub.Serving;
 using VrsMsrc.Hub.Setup;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Exchange;
+using VrsMsrc.Node.Outbox;
 using VrsMsrc.Node.Release;
 using VrsMsrc.Node.Setup;
 using VrsMsrc.Tests.Shared;
@@ -264,9 +265,9 @@ internal static class Releases
     public static void Enqueue(NodeContext node, BuiltRelease built)
     {
         using var connection = node.Database.Open();
-        connection.Execute(
-            "INSERT INTO outbox (release_id, created_at, months, cells, payload, sha256) VALUES (@ReleaseId, @CreatedAt, @months, @Cells, @Payload, @Sha256Hex)",
-            new { built.Release.ReleaseId, built.Release.CreatedAt, months = built.Release.Months.Count, built.Cells, built.Payload, built.Sha256Hex });
+        using var tx = connection.BeginTransaction();
+        OutboxStore.Enqueue(connection, tx, built);
+        tx.Commit();
     }
 
     public static double Seconds(Action action)

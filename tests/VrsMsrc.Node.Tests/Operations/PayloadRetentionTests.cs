@@ -63,7 +63,7 @@ public sealed class PayloadRetentionTests : IDisposable
     private (byte[] Payload, string Sha256, string? PrunedAt) Stored(long seq)
     {
         using var connection = _node.Context.Database.Open(readOnly: true);
-        return connection.QuerySingle<(byte[], string, string?)>("SELECT payload, sha256, payload_pruned_at FROM outbox WHERE seq = @seq", new { seq });
+        return connection.QuerySingle<(byte[], string, string?)>("SELECT p.payload, o.sha256, o.payload_pruned_at FROM outbox o JOIN outbox_payloads p ON p.seq = o.seq WHERE o.seq = @seq", new { seq });
     }
 
     private void AssertIntact(long seq)
@@ -118,7 +118,7 @@ public sealed class PayloadRetentionTests : IDisposable
         // February's newest payload emptied outside retention: a break, not a prune.
         using (var connection = _node.Context.Database.Open())
         {
-            connection.Execute("UPDATE outbox SET payload = x'' WHERE seq = @seq", new { seq = kept[1] });
+            connection.Execute("UPDATE outbox_payloads SET payload = x'' WHERE seq = @seq", new { seq = kept[1] });
         }
 
         var broken = Log.Verify();

@@ -181,7 +181,7 @@ public sealed class FaultInjectionTests(FaultLedger ledger, ITestOutputHelper ou
     {
         using var connection = node.Context.Database.Open(readOnly: true);
         var marked = connection.Query<(string Month, long Version)>("SELECT month, version FROM months WHERE version > 0").ToDictionary(m => m.Month, m => m.Version);
-        var queued = connection.Query<byte[]>("SELECT payload FROM outbox ORDER BY seq")
+        var queued = connection.Query<byte[]>("SELECT payload FROM outbox_payloads ORDER BY seq")
             .Select(Contracts.V1.Release.Parser.ParseFrom)
             .SelectMany(r => r.Months)
             .GroupBy(m => m.Month)

@@ -46,7 +46,7 @@ internal static class DeliveryChecker
         using (var connection = node.Open(readOnly: true))
         {
             sent = connection.Query<(long Seq, string ReleaseId, string Sha256, string State, byte[] Payload)>(
-                    "SELECT seq, release_id, sha256, state, payload FROM outbox ORDER BY seq")
+                    "SELECT o.seq, o.release_id, o.sha256, o.state, p.payload FROM outbox o JOIN outbox_payloads p ON p.seq = o.seq ORDER BY o.seq")
                 .Select(r =>
                 {
                     Assert.Equal(r.Sha256, Convert.ToHexStringLower(SHA256.HashData(r.Payload)));

@@ -43,7 +43,8 @@ internal sealed class TestNode : IDisposable
         forged.State = claimedState;
         var payload = Google.Protobuf.MessageExtensions.ToByteArray(forged);
         using var connection = Context.Database.Open();
-        Dapper.SqlMapper.Execute(connection, "UPDATE outbox SET payload = @payload, sha256 = @sha",
+        Dapper.SqlMapper.Execute(connection, "UPDATE outbox_payloads SET payload = @payload", new { payload });
+        Dapper.SqlMapper.Execute(connection, "UPDATE outbox SET sha256 = @sha",
             new { payload, sha = Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(payload)) });
     }
 
