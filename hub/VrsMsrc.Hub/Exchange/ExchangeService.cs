@@ -91,6 +91,10 @@ internal sealed class ExchangeService(
         {
             throw NotARelease(state, first.ReleaseId, e);
         }
+        catch (InvalidDataException e)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, $"release {pushed.ReleaseId}: {e.Message}");
+        }
 
         ApplyResult result;
         try

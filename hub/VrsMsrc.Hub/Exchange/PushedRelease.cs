@@ -97,7 +97,7 @@ internal sealed class PushedRelease
         }
 
         // A stored cell takes about 1.7 times its bytes on the wire.
-        var blocks = new CellBlockWriter(_payload.Length * 2);
+        var blocks = new CellBlockWriter(_payload.Length * 2L);
         var codes = new Dictionary<string, CodeTable>();
         var written = new List<List<(string Table, int Cells, Range Block)>>(months.Count);
         foreach (var (month, _, tables) in months)

@@ -101,11 +101,11 @@ internal static class CellBlockCodec
 /// </summary>
 /// <param name="capacity">Bytes to start with: sized from the received release, a buffer that doubles its way
 /// to megabytes makes a large-object allocation, and with it a full garbage collection, at every step.</param>
-internal sealed class CellBlockWriter(int capacity)
+internal sealed class CellBlockWriter(long capacity)
 {
     private static readonly byte[] EmptyField = CellBlockCodec.Field("");
 
-    private byte[] _bytes = new byte[Math.Max(capacity, 256)];
+    private byte[] _bytes = new byte[Math.Clamp(capacity, 256, Array.MaxLength)];
     private int _length;
     private int _blockStart;
     private int _fields;
@@ -169,10 +169,19 @@ internal sealed class CellBlockWriter(int capacity)
 
     private void Reserve(int count)
     {
-        if (_length + count > _bytes.Length)
+        var needed = (long)_length + count;
+        if (needed <= _bytes.Length)
         {
-            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + count));
+            return;
         }
+
+        // Only a release near the 2 GB limit of MaxReleaseBytes gets here; it is refused, not half stored.
+        if (needed > Array.MaxLength)
+        {
+            throw new InvalidDataException($"the release's cells take more than {Array.MaxLength:N0} bytes in their stored form");
+        }
+
+        Array.Resize(ref _bytes, (int)Math.Min(Math.Max(2L * _bytes.Length, needed), Array.MaxLength));
     }
 }
 
