@@ -29,21 +29,22 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
     private AuditEntry AppendUnderLock(string actor, string action, string outcome, string detail)
     {
         using var connection = database.Open();
-        using var tx = connection.BeginTransaction();
-        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.AuditHead, "audit");
-        var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", transaction: tx);
-        var seq = (last?.Seq ?? 0) + 1;
-        var prev = last?.Hash ?? AuditChain.Genesis;
-        var at = time.GetUtcNow().ToString("O");
-        var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev, AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
-        connection.Execute(
-            """
-            INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
-            VALUES (@Seq, @At, @Actor, @Action, @Outcome, @Detail, @PrevHash, @Hash)
-            """,
-            entry, tx);
-        tx.Commit();
-        return entry;
+        return PostgresDatabase.InTransaction(connection, () =>
+        {
+            AdvisoryLocks.Take(connection, null, AdvisoryLocks.AuditHead, "audit");
+            var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+            var seq = (last?.Seq ?? 0) + 1;
+            var prev = last?.Hash ?? AuditChain.Genesis;
+            var at = time.GetUtcNow().ToString("O");
+            var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev, AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+            connection.Execute(
+                """
+                INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
+                VALUES (@Seq, @At, @Actor, @Action, @Outcome, @Detail, @PrevHash, @Hash)
+                """,
+                entry);
+            return entry;
+        });
     }
 
     public IReadOnlyList<AuditEntry> Read(AuditFilter filter)
@@ -83,12 +84,12 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
     public long PruneThrough(AuditAnchor anchor, DateTimeOffset at)
     {
         using var connection = database.Open();
-        using var tx = connection.BeginTransaction();
-        // Under the head's lock, so that no append interleaves with moving the start of the chain.
-        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.AuditHead, "audit");
-        connection.Execute(AuditAnchor.RecordSql, new { anchor.Seq, anchor.Hash, at = at.ToString("O") }, tx);
-        var deleted = connection.Execute("DELETE FROM audit WHERE seq <= @Seq", new { anchor.Seq }, tx);
-        tx.Commit();
-        return deleted;
+        return PostgresDatabase.InTransaction(connection, () =>
+        {
+            // Under the head's lock, so that no append interleaves with moving the start of the chain.
+            AdvisoryLocks.Take(connection, null, AdvisoryLocks.AuditHead, "audit");
+            connection.Execute(AuditAnchor.RecordSql, new { anchor.Seq, anchor.Hash, at = at.ToString("O") });
+            return (long)connection.Execute("DELETE FROM audit WHERE seq <= @Seq", new { anchor.Seq });
+        });
     }
 }

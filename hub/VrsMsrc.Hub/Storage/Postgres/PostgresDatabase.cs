@@ -28,6 +28,36 @@ internal sealed class PostgresDatabase : IDisposable
 
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
 
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction begun by a BEGIN of its own, for the synchronous paths that
+    /// request threads take (the audit append). Npgsql's BeginTransaction sends its BEGIN in front of the next
+    /// command, and Npgsql 8+ writes the second of two such queries asynchronously even on its synchronous API:
+    /// the caller then waits for a thread-pool thread, and with the pool's threads all busy with calls like it
+    /// (a burst of requests) the append held the audit lock for up to 30 s while the pool grew (the test
+    /// PostgresSeveralHubsTests.The_audit_chain_stays_one_chain_when_both_hubs_append_at_once stalled in about
+    /// one run in fifteen). Commands inside run without a transaction object; the connection is in the transaction.
+    /// </summary>
+    public static T InTransaction<T>(NpgsqlConnection connection, Func<T> body)
+    {
+        connection.Execute("BEGIN TRANSACTION");
+        try
+        {
+            var result = body();
+            connection.Execute("COMMIT TRANSACTION");
+            return result;
+        }
+        catch
+        {
+            // A broken connection is discarded by the pool anyway; one still open must not carry the transaction on.
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                connection.Execute("ROLLBACK TRANSACTION");
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Null when the database answers and its schema is the one this software needs; else what is wrong.</summary>
     public string? SchemaProblem()
     {
@@ -107,7 +137,7 @@ internal static class AdvisoryLocks
     private const string Sql = "SELECT pg_advisory_xact_lock(@kind, hashtext(current_schema() || ':' || @name))";
 
     /// <summary>Waits for the lock; <paramref name="timeoutSeconds"/> 0 waits as long as it takes, null for the connection's default.</summary>
-    public static void Take(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, int? timeoutSeconds = null) =>
+    public static void Take(NpgsqlConnection connection, NpgsqlTransaction? tx, int kind, string name, int? timeoutSeconds = null) =>
         connection.Execute(Sql, new { kind, name }, tx, timeoutSeconds);
 
     public static Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int kind, string name, CancellationToken ct) =>
