@@ -31,11 +31,11 @@ internal sealed class PostgresDatabase : IDisposable
     /// <summary>
     /// Runs <paramref name="body"/> in a transaction begun by a BEGIN of its own, for the synchronous paths that
     /// request threads take (the audit append). Npgsql's BeginTransaction sends its BEGIN in front of the next
-    /// command, and Npgsql 8+ writes the second of two such queries asynchronously even on its synchronous API:
-    /// the caller then waits for a thread-pool thread, and with the pool's threads all busy with calls like it
-    /// (a burst of requests) the append held the audit lock for up to 30 s while the pool grew (the test
-    /// PostgresSeveralHubsTests.The_audit_chain_stays_one_chain_when_both_hubs_append_at_once stalled in about
-    /// one run in fifteen). Commands inside run without a transaction object; the connection is in the transaction.
+    /// command, and Npgsql 8+ writes all but the first query of such a write asynchronously, even on its
+    /// synchronous API. With every thread-pool thread busy in a call like it (a burst of requests), appends begun
+    /// that way held the audit lock for up to 30 s (PostgresSeveralHubsTests.The_audit_chain_stays_one_chain_
+    /// when_both_hubs_append_at_once: 15–31 s in 2 of 28 runs; never with a raised thread-pool minimum, and never
+    /// in 45 runs begun this way). Commands inside run without a transaction object; the connection is in it.
     /// </summary>
     public static T InTransaction<T>(NpgsqlConnection connection, Func<T> body)
     {
