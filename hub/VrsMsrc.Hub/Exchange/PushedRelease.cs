@@ -23,7 +23,7 @@ internal sealed class PushedRelease
     /// How far a node's clock may run ahead of the hub's: a node releasing just after midnight on the
     /// first of a month must not see that month refused, and dead-lettered, as "in the future".
     /// </summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromDays(1);
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromDays(1);
 
     private static readonly FrozenDictionary<string, TableShape> Shapes = ReleaseCatalogue.All.ToFrozenDictionary(t => t.Name, t => new TableShape(t));
 
