@@ -34,7 +34,7 @@ internal sealed class PostgresDatabase : IDisposable
     /// command, and Npgsql 8+ writes all but the first query of such a write asynchronously, even on its
     /// synchronous API. With every thread-pool thread busy in a call like it (a burst of requests), appends begun
     /// that way held the audit lock for up to 30 s (PostgresSeveralHubsTests.The_audit_chain_stays_one_chain_
-    /// when_both_hubs_append_at_once: 15–31 s in 2 of 28 runs; never with a raised thread-pool minimum, and never
+    /// when_both_hubs_append_at_once: 15–31 s in 3 of 28 runs; never with a raised thread-pool minimum, and never
     /// in 45 runs begun this way). Commands inside run without a transaction object; the connection is in it.
     /// </summary>
     public static T InTransaction<T>(NpgsqlConnection connection, Func<T> body)
