@@ -58,43 +58,7 @@ internal sealed class ExchangeService(
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
         }
 
-        PushedRelease pushed;
-        try
-        {
-            pushed = PushedRelease.Read(payload);
-        }
-        catch (MalformedReleaseException e)
-        {
-            throw NotARelease(state, first.ReleaseId, e);
-        }
-
-        if (pushed.State != state)
-        {
-            throw Refuse(StatusCode.PermissionDenied, state, $"node {state} may not push a release for {pushed.State}");
-        }
-
-        if (pushed.ReleaseId != first.ReleaseId)
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, $"payload release id {pushed.ReleaseId} differs from the announced {first.ReleaseId}");
-        }
-
-        CheckedRelease? release;
-        try
-        {
-            var corridors = cells.Corridors().Select(c => c.Code).ToHashSet();
-            if (!pushed.TryCheck(corridors, time.GetUtcNow(), out release, out var problem))
-            {
-                throw Refuse(StatusCode.InvalidArgument, state, $"release {pushed.ReleaseId}: {problem}");
-            }
-        }
-        catch (MalformedReleaseException e)
-        {
-            throw NotARelease(state, first.ReleaseId, e);
-        }
-        catch (InvalidDataException e)
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release {pushed.ReleaseId}: {e.Message}");
-        }
+        var release = Check(payload, first.ReleaseId, state);
 
         ApplyResult result;
         try
@@ -195,8 +159,39 @@ internal sealed class ExchangeService(
         return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length), sha256.GetHashAndReset());
     }
 
-    private RpcException NotARelease(string state, string releaseId, MalformedReleaseException e) =>
-        Refuse(StatusCode.InvalidArgument, state, $"release {releaseId} is not a valid release message: {e.Message}");
+    /// <summary>
+    /// The release read from its bytes and checked: the sender's right to it first (from the header alone),
+    /// then every cell. Each way it can fail is a refusal with its reason.
+    /// </summary>
+    private CheckedRelease Check(ReadOnlyMemory<byte> payload, string announcedId, string state)
+    {
+        try
+        {
+            var pushed = PushedRelease.Read(payload);
+            if (pushed.State != state)
+            {
+                throw Refuse(StatusCode.PermissionDenied, state, $"node {state} may not push a release for {pushed.State}");
+            }
+
+            if (pushed.ReleaseId != announcedId)
+            {
+                throw Refuse(StatusCode.InvalidArgument, state, $"payload release id {pushed.ReleaseId} differs from the announced {announcedId}");
+            }
+
+            var corridors = cells.Corridors().Select(c => c.Code).ToHashSet();
+            return pushed.TryCheck(corridors, time.GetUtcNow(), out var release, out var problem)
+                ? release
+                : throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId}: {problem}");
+        }
+        catch (MalformedReleaseException e)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId} is not a valid release message: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId}: {e.Message}");
+        }
+    }
 
     private string CallerState(ServerCallContext context)
     {

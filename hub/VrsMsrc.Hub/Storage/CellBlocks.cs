@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using VrsMsrc.Contracts.Catalogue;
-using VrsMsrc.Contracts.V1;
 
 namespace VrsMsrc.Hub.Storage;
 

@@ -68,8 +68,9 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
         tx.Commit();
     }
 
-    public void MarkFailedAttempt(long seq, string error) => Update(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = @seq", new { seq, error });
+    /// <summary>A round ended before the oldest waiting release was acknowledged: counted on it, with why.</summary>
+    public void MarkFailedAttempt(string error) => Update(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = @error WHERE seq = (SELECT MIN(seq) FROM outbox WHERE state = 'pending')", new { error });
 
     /// <summary>The hub refused the release for a reason retrying cannot fix; the operator must look.</summary>
     public void MarkDead(long seq, string reason) => Update(

@@ -85,13 +85,9 @@ internal sealed class Publisher(
 
         PublishResult Stopped(string reason)
         {
-            var stillPending = outbox.Pending();
-            if (stillPending.Count > 0)
-            {
-                outbox.MarkFailedAttempt(stillPending[0].Seq, reason);
-            }
-
-            return new PublishResult(delivered, duplicates, dead, stillPending.Count, reason);
+            // Counted on the oldest waiting release, the one the next round sends first; its bytes are not read.
+            outbox.MarkFailedAttempt(reason);
+            return new PublishResult(delivered, duplicates, dead, outbox.PendingCount(), reason);
         }
     }
 
