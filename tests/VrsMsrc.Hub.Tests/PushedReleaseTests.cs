@@ -18,10 +18,10 @@ public sealed class PushedReleaseTests
         TempHubStore.Release("ITA", [.. dims.Select(d => (month, 1L, "flows", d, "migrants", 20L))]);
 
     private static string? Problem(Release release, DateTimeOffset? now = null) =>
-        PushedRelease.Read(release.ToByteArray()).TryCheck(Corridors, now ?? Now, out _, out var problem) ? null : problem;
+        PushedRelease.Read(release.ToByteArray(), Corridors, now ?? Now).TryCheck(out _, out var problem) ? null : problem;
 
     private static CheckedRelease? Check(byte[] payload) =>
-        PushedRelease.Read(payload).TryCheck(Corridors, Now, out var release, out _) ? release : null;
+        PushedRelease.Read(payload, Corridors, Now).TryCheck(out var release, out _) ? release : null;
 
     /// <summary>Every cell of a checked release, decoded from its stored blocks, in one comparable order.</summary>
     private static List<string> StoredCells(CheckedRelease release) =>
@@ -147,25 +147,8 @@ public sealed class PushedReleaseTests
     [Fact]
     public void Mutated_bytes_are_refused_or_read_as_protobuf_reads_them()
     {
-        var mutations =
-            from release in ValidReleases
-            from edits in Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 4]
-            select (release, edits);
-        mutations.Sample(sample =>
+        MutatedPayloads.Sample(payload =>
         {
-            var bytes = sample.release.ToByteArray().ToList();
-            foreach (var (kind, at, value) in sample.edits)
-            {
-                var position = bytes.Count == 0 ? 0 : Math.Abs(at % bytes.Count);
-                switch (kind)
-                {
-                    case 0 when bytes.Count > 0: bytes[position] = value; break;
-                    case 1: bytes.Insert(position, value); break;
-                    default: bytes.RemoveRange(position, Math.Min(bytes.Count - position, 1 + (value % 8))); break;
-                }
-            }
-
-            var payload = bytes.ToArray();
             CheckedRelease? accepted;
             try
             {
@@ -183,6 +166,70 @@ public sealed class PushedReleaseTests
                 Assert.Equal(parsed.Months.Select(m => (m.Month, m.Version)), accepted.Months.Select(m => (m.Month, m.Version)));
             }
         }, iter: 3000);
+    }
+
+    /// <summary>
+    /// The hub reads a push while it arrives: however the bytes are cut into chunks, valid or mutated, the
+    /// outcome (the cells stored, or the refusal and its reason) is the one of reading them whole.
+    /// </summary>
+    [Fact]
+    public void A_payload_read_as_it_arrives_ends_as_one_read_whole()
+    {
+        var cutUp =
+            from payload in Gen.OneOf(ValidReleases.Select(r => r.ToByteArray()), MutatedPayloads)
+            from cuts in Gen.Int[0, Math.Max(0, payload.Length - 1)].Array[0, 12]
+            select (payload, cuts);
+        cutUp.Sample(sample =>
+        {
+            var whole = new PushedRelease(Corridors, Now, sample.payload.Length);
+            whole.Complete(sample.payload);
+            var streamed = new PushedRelease(Corridors, Now, sample.payload.Length);
+            foreach (var cut in sample.cuts.Order())
+            {
+                streamed.Advance(sample.payload.AsSpan(0, cut));
+            }
+
+            streamed.Complete(sample.payload);
+            Assert.Equal(Outcome(whole), Outcome(streamed));
+        }, iter: 2000);
+
+        static string Outcome(PushedRelease pushed)
+        {
+            try
+            {
+                pushed.ThrowIfMalformed();
+                return pushed.TryCheck(out var release, out var problem)
+                    ? $"{release.ReleaseId} {release.State}: {string.Join(" | ", StoredCells(release))}"
+                    : $"{pushed.ReleaseId} {pushed.State} refused: {problem}";
+            }
+            catch (MalformedReleaseException e)
+            {
+                return $"malformed: {e.Message}";
+            }
+        }
+    }
+
+    /// <summary>Valid releases with one to four bytes changed, inserted or cut out.</summary>
+    private static readonly Gen<byte[]> MutatedPayloads =
+        from release in ValidReleases
+        from edits in Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 4]
+        select Mutate(release.ToByteArray(), edits);
+
+    private static byte[] Mutate(byte[] payload, (int Kind, int At, byte Value)[] edits)
+    {
+        var bytes = payload.ToList();
+        foreach (var (kind, at, value) in edits)
+        {
+            var position = bytes.Count == 0 ? 0 : Math.Abs(at % bytes.Count);
+            switch (kind)
+            {
+                case 0 when bytes.Count > 0: bytes[position] = value; break;
+                case 1: bytes.Insert(position, value); break;
+                default: bytes.RemoveRange(position, Math.Min(bytes.Count - position, 1 + (value % 8))); break;
+            }
+        }
+
+        return [.. bytes];
     }
 
     [Fact]
@@ -235,7 +282,7 @@ public sealed class PushedReleaseTests
     [InlineData(new byte[] { 0x09, 0x01 }, "the message ends inside a field")]
     public void Broken_wire_format_is_named(byte[] payload, string reason)
     {
-        Assert.Equal(reason, Assert.Throws<MalformedReleaseException>(() => PushedRelease.Read(payload)).Message);
+        Assert.Equal(reason, Assert.Throws<MalformedReleaseException>(() => PushedRelease.Read(payload, Corridors, Now)).Message);
     }
 
     [Fact]
@@ -244,9 +291,9 @@ public sealed class PushedReleaseTests
         var table = Message(w => { w.WriteTag(1, WireFormat.WireType.LengthDelimited); w.WriteString("totals"); w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteBytes(ByteString.CopyFrom(0x1A, 0x7F)); });
         var month = Message(w => { w.WriteTag(1, WireFormat.WireType.LengthDelimited); w.WriteString("2025-05"); w.WriteTag(2, WireFormat.WireType.Varint); w.WriteInt64(1); w.WriteTag(3, WireFormat.WireType.LengthDelimited); w.WriteBytes(table); });
         var payload = Message(w => { w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteString("ITA"); w.WriteTag(3, WireFormat.WireType.Varint); w.WriteInt32(1); w.WriteTag(5, WireFormat.WireType.LengthDelimited); w.WriteBytes(month); });
-        var pushed = PushedRelease.Read(payload.ToByteArray());
+        var pushed = PushedRelease.Read(payload.ToByteArray(), Corridors, Now);
         Assert.Equal("ITA", pushed.State);
-        Assert.Equal("a field is longer than the message around it", Assert.Throws<MalformedReleaseException>(() => pushed.TryCheck(Corridors, Now, out _, out _)).Message);
+        Assert.Equal("a field is longer than the message around it", Assert.Throws<MalformedReleaseException>(() => pushed.TryCheck(out _, out _)).Message);
     }
 
     private static ByteString Message(Action<CodedOutputStream> write)

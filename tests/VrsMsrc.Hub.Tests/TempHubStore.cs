@@ -143,7 +143,7 @@ internal static class ReleaseChecking
 
     /// <summary>Checked at a time after every month a test uses; a release the exchange would refuse fails the test here.</summary>
     public static CheckedRelease Checked(this Release release) =>
-        PushedRelease.Read(release.ToByteArray()).TryCheck(Corridors, new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero), out var checkedRelease, out var problem)
+        PushedRelease.Read(release.ToByteArray(), Corridors, new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero)).TryCheck(out var checkedRelease, out var problem)
             ? checkedRelease
             : throw new InvalidOperationException($"the test's release would be refused: {problem}");
 }

@@ -52,13 +52,13 @@ internal sealed class ExchangeService(
     public override async Task<PushReceipt> Push(IAsyncStreamReader<PushChunk> requestStream, ServerCallContext context)
     {
         var state = CallerState(context);
-        var (first, payload, hash) = await ReceiveAsync(requestStream, state, context.CancellationToken);
+        var (first, pushed, hash) = await ReceiveAsync(requestStream, state, context.CancellationToken);
         if (!hash.AsSpan().SequenceEqual(first.Sha256.Span))
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
         }
 
-        var release = Check(payload, first.ReleaseId, state);
+        var release = Check(pushed, first.ReleaseId, state);
 
         ApplyResult result;
         try
@@ -96,14 +96,17 @@ internal sealed class ExchangeService(
     }
 
     /// <summary>
-    /// Reads one release's chunks. The buffer grows with what actually arrives, never to what the first
-    /// chunk merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the
-    /// hub's memory. The SHA-256 is computed chunk by chunk as they arrive rather than in a pass of its own.
+    /// Reads one release's chunks, and its months as soon as each has arrived whole, so that checking the
+    /// release overlaps its upload. Past <see cref="PushedRelease.MaxUpFront"/>, buffers grow with what
+    /// actually arrives, never to what the first chunk merely claims, so announcing a huge release costs a
+    /// hostile node its own bandwidth, not the hub's memory. The SHA-256 is computed chunk by chunk as they
+    /// arrive rather than in a pass of its own.
     /// </summary>
-    private async Task<(PushChunk First, ReadOnlyMemory<byte> Payload, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
+    private async Task<(PushChunk First, PushedRelease Release, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
     {
         PushChunk? first = null;
-        using var payload = new MemoryStream();
+        PushedRelease? release = null;
+        MemoryStream? payload = null;
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
@@ -122,52 +125,59 @@ internal sealed class ExchangeService(
                     {
                         throw Refuse(StatusCode.InvalidArgument, state, "the first chunk must carry a release id (UUID) and a 32-byte SHA-256");
                     }
+
+                    payload = new MemoryStream((int)Math.Min(first.TotalBytes, PushedRelease.MaxUpFront));
+                    release = new PushedRelease(cells.Corridors().Select(c => c.Code).ToHashSet(), time.GetUtcNow(), first.TotalBytes);
                 }
 
-                if (payload.Length + chunk.Data.Length > first.TotalBytes)
+                if (payload!.Length + chunk.Data.Length > first.TotalBytes)
                 {
                     throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} sends more than the {first.TotalBytes} bytes it announced");
                 }
 
                 payload.Write(chunk.Data.Span);
                 sha256.AppendData(chunk.Data.Span);
+                release!.Advance(Received(payload));
             }
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw Refuse(StatusCode.InvalidArgument, state, $"after {payload.Length} bytes of release data the push carries a message that is no push chunk: {e.Message}");
+            throw Refuse(StatusCode.InvalidArgument, state, $"after {payload?.Length ?? 0} bytes of release data the push carries a message that is no push chunk: {e.Message}");
         }
         catch (Exception e) when (e is not RpcException { Status.StatusCode: StatusCode.InvalidArgument })
         {
             // A cut line, a node that gave up, a message over the size limit or broken gRPC framing:
             // the call ends here and nothing of it is stored.
             log.LogWarning("Push from {State} broke off after {Bytes} bytes of release {ReleaseId}: {Reason}",
-                state, payload.Length, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
+                state, payload?.Length ?? 0, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
             throw;
         }
-
         if (first is null)
         {
             throw Refuse(StatusCode.InvalidArgument, state, "empty push: the first chunk must name the release");
         }
 
-        if (payload.Length != first.TotalBytes)
+        if (payload!.Length != first.TotalBytes)
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} ended after {payload.Length} of {first.TotalBytes} bytes");
         }
 
-        return (first, payload.GetBuffer().AsMemory(0, (int)payload.Length), sha256.GetHashAndReset());
+        release!.Complete(Received(payload));
+        return (first, release, sha256.GetHashAndReset());
+
+        static ReadOnlySpan<byte> Received(MemoryStream payload) => payload.GetBuffer().AsSpan(0, (int)payload.Length);
     }
 
     /// <summary>
-    /// The release read from its bytes and checked: the sender's right to it first (from the header alone),
-    /// then every cell. Each way it can fail is a refusal with its reason.
+    /// The checks of the whole release, in a fixed order whatever came first on the wire: the bytes are a
+    /// release message; the sender may push it (from the release's own fields); then every month and cell.
+    /// Each way it can fail is a refusal with its reason.
     /// </summary>
-    private CheckedRelease Check(ReadOnlyMemory<byte> payload, string announcedId, string state)
+    private CheckedRelease Check(PushedRelease pushed, string announcedId, string state)
     {
         try
         {
-            var pushed = PushedRelease.Read(payload);
+            pushed.ThrowIfMalformed();
             if (pushed.State != state)
             {
                 throw Refuse(StatusCode.PermissionDenied, state, $"node {state} may not push a release for {pushed.State}");
@@ -178,18 +188,13 @@ internal sealed class ExchangeService(
                 throw Refuse(StatusCode.InvalidArgument, state, $"payload release id {pushed.ReleaseId} differs from the announced {announcedId}");
             }
 
-            var corridors = cells.Corridors().Select(c => c.Code).ToHashSet();
-            return pushed.TryCheck(corridors, time.GetUtcNow(), out var release, out var problem)
+            return pushed.TryCheck(out var release, out var problem)
                 ? release
                 : throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId}: {problem}");
         }
         catch (MalformedReleaseException e)
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId} is not a valid release message: {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            throw Refuse(StatusCode.InvalidArgument, state, $"release {announcedId}: {e.Message}");
         }
     }
 

@@ -9,13 +9,14 @@ using VrsMsrc.Hub.Storage;
 namespace VrsMsrc.Hub.Exchange;
 
 /// <summary>
-/// A pushed release (release.proto's Release) read straight from its bytes. <see cref="Read"/> takes the
-/// header, so the sender's right to the release is checked before its cells are looked at;
-/// <see cref="TryCheck"/> then checks every month, table and cell against the catalogue and code lists,
-/// so that a hub holds only well-formed cells of known tables, codes and past months, and in the same pass
-/// writes the cells in their stored form. Each distinct code is looked up and escaped once per release:
-/// parsing into messages, then checking, then encoding used to take three passes, an object per cell and
-/// a string per code (push benchmark, docs/benchmarks.md).
+/// A pushed release (release.proto's Release) read straight from its bytes, while they arrive: each month
+/// is checked against the catalogue and code lists as soon as its bytes are in (<see cref="Advance"/>), and
+/// in the same pass its cells are written in their stored form, so that a hub holds only well-formed cells
+/// of known tables, codes and past months, and most of the checking overlaps the upload instead of
+/// following it. Each distinct code is looked up and escaped once per release; no object is made per cell
+/// (push benchmark, docs/benchmarks.md). What is wrong is only reported once the whole payload is in
+/// (<see cref="Complete"/>, <see cref="TryCheck"/>), in a fixed order, so the refusal does not depend on
+/// how the bytes were cut into chunks.
 /// </summary>
 internal sealed class PushedRelease
 {
@@ -25,63 +26,88 @@ internal sealed class PushedRelease
     /// </summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Bytes a push may have set aside on its announced size alone, before they arrive: the size is only
+    /// the sender's claim, so beyond this buffers grow with what actually arrives.
+    /// </summary>
+    public const int MaxUpFront = 16 << 20;
+
     private static readonly FrozenDictionary<string, TableShape> Shapes = ReleaseCatalogue.All.ToFrozenDictionary(t => t.Name, t => new TableShape(t));
 
-    private readonly ReadOnlyMemory<byte> _payload;
-    private readonly List<Range> _months;
+    private readonly IReadOnlySet<string> _corridors;
+    private readonly string _currentMonth;
+    private readonly CellBlockWriter _blocks;
+    private readonly Dictionary<string, CodeTable> _codes = [];
+    private readonly HashSet<string> _months = [];
+    private readonly List<(string Month, long Version, List<(string Table, int Cells, Range Block)> Tables)> _checked = [];
 
-    private PushedRelease(ReadOnlyMemory<byte> payload, string releaseId, string state, int schemaVersion, List<Range> months)
+    // One set for every table's cells, emptied between tables: its capacity is reused instead of regrown.
+    private readonly HashSet<UInt128> _cellKeys = [];
+
+    /// <summary>Bytes of the payload read so far: every top-level field before this offset has been handled.</summary>
+    private int _read;
+
+    /// <summary>The payload is not a release message at all (its top-level fields do not parse).</summary>
+    private MalformedReleaseException? _malformed;
+
+    /// <summary>The first month that cannot be stored: its bytes are broken, or the reason to refuse it.</summary>
+    private MalformedReleaseException? _malformedMonth;
+
+    private string? _problem;
+
+    /// <param name="corridors">The hub's corridor codes.</param>
+    /// <param name="now">The hub's clock: months after the current one are refused.</param>
+    /// <param name="expectedBytes">The payload's announced size, to size the stored form's buffer.</param>
+    public PushedRelease(IReadOnlySet<string> corridors, DateTimeOffset now, long expectedBytes)
     {
-        _payload = payload;
-        ReleaseId = releaseId;
-        State = state;
-        SchemaVersion = schemaVersion;
-        _months = months;
+        _corridors = corridors;
+        _currentMonth = Months.Of(now + ClockSkew);
+        // A stored cell takes about 1.2 times its bytes on the wire.
+        _blocks = new CellBlockWriter(Math.Min(expectedBytes * 3 / 2, MaxUpFront));
     }
 
-    public string ReleaseId { get; }
+    public string ReleaseId { get; private set; } = "";
 
-    public string State { get; }
+    public string State { get; private set; } = "";
 
-    public int SchemaVersion { get; }
+    public int SchemaVersion { get; private set; }
 
-    /// <summary>The release's own fields; the months are only located. Throws <see cref="MalformedReleaseException"/>.</summary>
-    public static PushedRelease Read(ReadOnlyMemory<byte> payload)
+    /// <summary>A whole payload, read and its months checked; throws <see cref="MalformedReleaseException"/> as <see cref="ThrowIfMalformed"/>, and <see cref="TryCheck"/> tells the rest.</summary>
+    public static PushedRelease Read(ReadOnlySpan<byte> payload, IReadOnlySet<string> corridors, DateTimeOffset now)
     {
-        var reader = new WireReader(payload.Span);
-        string releaseId = "", state = "";
-        var schemaVersion = 0;
-        var months = new List<Range>();
-        while (!reader.AtEnd)
-        {
-            switch (reader.ReadTag())
-            {
-                case (1, WireReader.LengthDelimited):
-                    releaseId = reader.ReadString();
-                    break;
-                case (2, WireReader.LengthDelimited):
-                    state = reader.ReadString();
-                    break;
-                case (3, WireReader.Varint):
-                    schemaVersion = (int)reader.ReadVarint();
-                    break;
-                case (5, WireReader.LengthDelimited):
-                    months.Add(reader.ReadRange());
-                    break;
-                case var (_, wireType):
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        return new PushedRelease(payload, releaseId, state, schemaVersion, months);
+        var release = new PushedRelease(corridors, now, payload.Length);
+        release.Complete(payload);
+        release.ThrowIfMalformed();
+        return release;
     }
 
     /// <summary>
-    /// The release as the stores take it, or the reason to give the node why it may not be applied.
-    /// Throws <see cref="MalformedReleaseException"/> for bytes that are not a release.
+    /// Reads every top-level field that has arrived whole in <paramref name="received"/> (the payload so far,
+    /// always from its first byte) and checks each month among them. Never throws: what is wrong is kept for
+    /// <see cref="ThrowIfMalformed"/> and <see cref="TryCheck"/>.
     /// </summary>
-    public bool TryCheck(IReadOnlySet<string> corridors, DateTimeOffset now, [NotNullWhen(true)] out CheckedRelease? release, [NotNullWhen(false)] out string? problem)
+    public void Advance(ReadOnlySpan<byte> received) => ReadFields(received, whole: false);
+
+    /// <summary>Reads the rest of the whole payload.</summary>
+    public void Complete(ReadOnlySpan<byte> payload) => ReadFields(payload, whole: true);
+
+    /// <summary>
+    /// After <see cref="Complete"/>: throws <see cref="MalformedReleaseException"/> when the payload is not a
+    /// release message at all; otherwise the release's own fields (<see cref="State"/>, <see cref="ReleaseId"/>) are known.
+    /// </summary>
+    public void ThrowIfMalformed()
+    {
+        if (_malformed is not null)
+        {
+            throw _malformed;
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="Complete"/>: the release as the stores take it, or the reason to give the node why it
+    /// may not be applied. Throws <see cref="MalformedReleaseException"/> for a month whose bytes are broken.
+    /// </summary>
+    public bool TryCheck([NotNullWhen(true)] out CheckedRelease? release, [NotNullWhen(false)] out string? problem)
     {
         release = null;
         if (SchemaVersion != Protocol.SchemaVersion)
@@ -90,108 +116,158 @@ internal sealed class PushedRelease
             return false;
         }
 
-        var months = new List<(string Month, long Version, List<Range> Tables)>(_months.Count);
-        if ((problem = ReadMonths(now, months)) is not null)
+        if (_malformedMonth is not null)
+        {
+            throw _malformedMonth;
+        }
+
+        if ((problem = _problem) is not null)
         {
             return false;
         }
 
-        // A stored cell takes about 1.7 times its bytes on the wire.
-        var blocks = new CellBlockWriter(_payload.Length * 2L);
-        var codes = new Dictionary<string, CodeTable>();
-        var written = new List<List<(string Table, int Cells, Range Block)>>(months.Count);
-        foreach (var (month, _, tables) in months)
-        {
-            var seen = new HashSet<string>();
-            var monthTables = new List<(string, int, Range)>(tables.Count);
-            foreach (var range in tables)
-            {
-                var name = TableName(_payload.Span[range]);
-                if (!seen.Add(name))
-                {
-                    // The hub replaces a table's cells per release; a second copy would be silently ignored.
-                    problem = $"{month} {name}: the table appears twice";
-                    return false;
-                }
-
-                if (!Shapes.TryGetValue(name, out var shape))
-                {
-                    problem = $"{month} {name}: not a table of the release catalogue";
-                    return false;
-                }
-
-                var dimensions = shape.Table.Dimensions.Select(d => codes.TryGetValue(d, out var c) ? c : codes[d] = new CodeTable(d, corridors)).ToArray();
-                blocks.BeginBlock();
-                if (WriteCells(_payload.Span[range], shape, dimensions, blocks, out var cells) is { } cellProblem)
-                {
-                    problem = $"{month} {name}: {cellProblem}";
-                    return false;
-                }
-
-                monthTables.Add((name, cells, blocks.EndBlock()));
-            }
-
-            written.Add(monthTables);
-        }
-
-        var stored = blocks.Blocks;
-        release = new CheckedRelease(ReleaseId, State, [.. months.Select((m, i) => new CheckedMonth(m.Month, m.Version,
-            [.. written[i].Select(t => new CheckedTable(t.Table, t.Cells, stored[t.Block]))]))]);
+        var stored = _blocks.Blocks;
+        release = new CheckedRelease(ReleaseId, State, [.. _checked.Select(m => new CheckedMonth(m.Month, m.Version,
+            [.. m.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[t.Block]))]))]);
         return true;
     }
 
-    private string? ReadMonths(DateTimeOffset now, List<(string Month, long Version, List<Range> Tables)> months)
+    private void ReadFields(ReadOnlySpan<byte> payload, bool whole)
     {
-        var currentMonth = Months.Of(now + ClockSkew);
-        var seen = new HashSet<string>();
-        foreach (var range in _months)
+        try
         {
-            var reader = new WireReader(_payload.Span[range], range.Start.Value);
-            var month = "";
-            long version = 0;
-            var tables = new List<Range>();
-            while (!reader.AtEnd)
+            while (_malformed is null && _read < payload.Length)
             {
+                var reader = new WireReader(payload[_read..], _read);
+                if (!whole && !reader.HasWholeField())
+                {
+                    return;
+                }
+
                 switch (reader.ReadTag())
                 {
                     case (1, WireReader.LengthDelimited):
-                        month = reader.ReadString();
+                        ReleaseId = reader.ReadString();
                         break;
-                    case (2, WireReader.Varint):
-                        version = (long)reader.ReadVarint();
+                    case (2, WireReader.LengthDelimited):
+                        State = reader.ReadString();
                         break;
-                    case (3, WireReader.LengthDelimited):
-                        tables.Add(reader.ReadRange());
+                    case (3, WireReader.Varint):
+                        SchemaVersion = (int)reader.ReadVarint();
+                        break;
+                    case (5, WireReader.LengthDelimited):
+                        var month = reader.ReadRange();
+                        CheckMonth(payload[month], month.Start.Value);
                         break;
                     case var (_, wireType):
                         reader.Skip(wireType);
                         break;
                 }
-            }
 
-            if (!Months.TryParse(month, out _))
-            {
-                return $"month '{month}' is not YYYY-MM";
+                _read += reader.Position;
             }
+        }
+        catch (MalformedReleaseException e)
+        {
+            _malformed = e;
+        }
+    }
 
-            if (string.CompareOrdinal(month, currentMonth) > 0)
-            {
-                return $"month {month} is in the future";
-            }
-
-            if (!seen.Add(month))
-            {
-                return $"month {month} appears twice";
-            }
-
-            if (version < 1)
-            {
-                return $"month {month} has version {version}; versions start at 1";
-            }
-
-            months.Add((month, version, tables));
+    /// <summary>Checks one MonthRelease message and writes its tables' blocks; after the first month that fails, the rest are only located.</summary>
+    private void CheckMonth(ReadOnlySpan<byte> message, int offset)
+    {
+        if (_malformedMonth is not null || _problem is not null)
+        {
+            return;
         }
 
+        try
+        {
+            _problem = WriteMonth(message, offset);
+        }
+        catch (MalformedReleaseException e)
+        {
+            _malformedMonth = e;
+        }
+        catch (InvalidDataException e)
+        {
+            _problem = e.Message;
+        }
+    }
+
+    private string? WriteMonth(ReadOnlySpan<byte> message, int offset)
+    {
+        var reader = new WireReader(message, offset);
+        var month = "";
+        long version = 0;
+        var tableRanges = new List<Range>();
+        while (!reader.AtEnd)
+        {
+            switch (reader.ReadTag())
+            {
+                case (1, WireReader.LengthDelimited):
+                    month = reader.ReadString();
+                    break;
+                case (2, WireReader.Varint):
+                    version = (long)reader.ReadVarint();
+                    break;
+                case (3, WireReader.LengthDelimited):
+                    tableRanges.Add(reader.ReadRange());
+                    break;
+                case var (_, wireType):
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        if (!Months.TryParse(month, out _))
+        {
+            return $"month '{month}' is not YYYY-MM";
+        }
+
+        if (string.CompareOrdinal(month, _currentMonth) > 0)
+        {
+            return $"month {month} is in the future";
+        }
+
+        if (!_months.Add(month))
+        {
+            return $"month {month} appears twice";
+        }
+
+        if (version < 1)
+        {
+            return $"month {month} has version {version}; versions start at 1";
+        }
+
+        var names = new HashSet<string>();
+        var tables = new List<(string, int, Range)>(tableRanges.Count);
+        foreach (var range in tableRanges)
+        {
+            var table = message[(range.Start.Value - offset)..(range.End.Value - offset)];
+            var name = TableName(table);
+            if (!names.Add(name))
+            {
+                // The hub replaces a table's cells per release; a second copy would be silently ignored.
+                return $"{month} {name}: the table appears twice";
+            }
+
+            if (!Shapes.TryGetValue(name, out var shape))
+            {
+                return $"{month} {name}: not a table of the release catalogue";
+            }
+
+            var dimensions = shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, _corridors)).ToArray();
+            _blocks.BeginBlock();
+            if (WriteCells(table, shape, dimensions, out var cells) is { } cellProblem)
+            {
+                return $"{month} {name}: {cellProblem}";
+            }
+
+            tables.Add((name, cells, _blocks.EndBlock()));
+        }
+
+        _checked.Add((month, version, tables));
         return null;
     }
 
@@ -217,11 +293,12 @@ internal sealed class PushedRelease
     }
 
     /// <summary>Checks each cell of a TableCells message and writes it to the table's block; null, or what is wrong.</summary>
-    private static string? WriteCells(ReadOnlySpan<byte> message, TableShape shape, CodeTable[] dimensions, CellBlockWriter blocks, out int count)
+    private string? WriteCells(ReadOnlySpan<byte> message, TableShape shape, CodeTable[] dimensions, out int count)
     {
         count = 0;
         var width = dimensions.Length;
-        var keys = new HashSet<UInt128>();
+        var keys = _cellKeys;
+        keys.Clear();
         Span<Range> dims = stackalloc Range[ReleaseCatalogue.MaxDimensions];
         var codes = new Code[width];
         var table = new WireReader(message);
@@ -297,13 +374,13 @@ internal sealed class PushedRelease
                 return $"the cell {shape.Table.Measures[measureIndex]} ({string.Join(", ", codes.Select(c => c.Text))}) appears twice";
             }
 
-            blocks.BeginCell(value, shape.MeasureFields[measureIndex]);
+            _blocks.BeginCell(value, shape.MeasureFields[measureIndex]);
             foreach (var code in codes)
             {
-                blocks.AppendField(code.Field);
+                _blocks.AppendField(code.Field);
             }
 
-            blocks.EndCell();
+            _blocks.EndCell();
             count++;
         }
 

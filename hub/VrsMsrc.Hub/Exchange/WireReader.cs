@@ -26,6 +26,32 @@ internal ref struct WireReader(ReadOnlySpan<byte> data, int offset = 0)
 
     public readonly bool AtEnd => _position >= _data.Length;
 
+    /// <summary>Bytes read so far.</summary>
+    public readonly int Position => _position;
+
+    /// <summary>
+    /// Whether the next field, tag to last byte, lies within the data: false while a payload is still
+    /// arriving and the field is cut off. A field that could never be whole (a bad tag, an overlong number)
+    /// counts as whole, so that reading it names what is wrong.
+    /// </summary>
+    public readonly bool HasWholeField()
+    {
+        var ahead = this;
+        if (!ahead.TryVarint(out var tag))
+        {
+            return false;
+        }
+
+        return (int)(tag & 7) switch
+        {
+            Varint => ahead.TryVarint(out _),
+            Fixed64 => ahead._data.Length - ahead._position >= 8,
+            LengthDelimited => ahead.TryVarint(out var length) && length <= (ulong)(ahead._data.Length - ahead._position),
+            Fixed32 => ahead._data.Length - ahead._position >= 4,
+            _ => true,
+        };
+    }
+
     /// <summary>The next field's number and wire type.</summary>
     public (int Field, int WireType) ReadTag()
     {
@@ -58,6 +84,28 @@ internal ref struct WireReader(ReadOnlySpan<byte> data, int offset = 0)
         }
 
         throw new MalformedReleaseException("a number is longer than ten bytes");
+    }
+
+    /// <summary>Reads a number if all its bytes are there; true, too, for one that is too long to be a number (reading it names that).</summary>
+    private bool TryVarint(out ulong value)
+    {
+        value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (_position >= _data.Length)
+            {
+                return false;
+            }
+
+            var b = _data[_position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return true;
     }
 
     public ReadOnlySpan<byte> ReadBytes()

@@ -100,39 +100,39 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
-        var versions = StoredVersions(connection, release.State);
         int applied = 0, ignored = 0;
         long cells = 0;
         var replaced = new List<(string Table, string Month)>();
 
-        // One row per statement through SQLite's own API: a release is thousands of blocks, and binding
-        // by position costs next to nothing per row.
+        // One row per statement through SQLite's own API: a release is thousands of blocks. Bindings stay
+        // until rebound, so the release's and each month's values are bound once, not once per block.
+        // A block is written only where the month's version is newer than the one stored (or none is):
+        // the version's upsert changes no row otherwise, which also spares reading the stored versions.
+        using (var putVersion = new SqliteStatement(connection, "INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id WHERE excluded.version > month_versions.version"))
         using (var putBlock = new SqliteStatement(connection, "INSERT INTO cell_blocks (tbl, month, state, cells) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells"))
-        using (var putVersion = new SqliteStatement(connection, "INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id"))
         {
+            putVersion.Bind(1, release.State);
+            putVersion.Bind(5, release.ReleaseId);
+            putBlock.Bind(3, release.State);
             for (var m = 0; m < release.Months.Count; m++)
             {
                 var month = release.Months[m];
                 var monthApplied = false;
+                putVersion.Bind(2, month.Month);
+                putVersion.Bind(4, month.Version);
+                putBlock.Bind(2, month.Month);
                 for (var t = 0; t < month.Tables.Count; t++)
                 {
                     var table = month.Tables[t];
-                    if (versions.TryGetValue((table.Table, month.Month), out var current) && current >= month.Version)
+                    putVersion.Bind(3, table.Table);
+                    if (putVersion.Execute() == 0)
                     {
                         continue;
                     }
 
                     putBlock.Bind(1, table.Table);
-                    putBlock.Bind(2, month.Month);
-                    putBlock.Bind(3, release.State);
                     putBlock.BindUtf8(4, table.Block.Span);
                     putBlock.Execute();
-                    putVersion.Bind(1, release.State);
-                    putVersion.Bind(2, month.Month);
-                    putVersion.Bind(3, table.Table);
-                    putVersion.Bind(4, month.Version);
-                    putVersion.Bind(5, release.ReleaseId);
-                    putVersion.Execute();
                     replaced.Add((table.Table, month.Month));
                     cells += table.Cells;
                     monthApplied = true;
@@ -165,20 +165,6 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         }
 
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
-    }
-
-    /// <summary>Every version the state holds, in one read rather than one per month and table.</summary>
-    private static Dictionary<(string Table, string Month), long> StoredVersions(SqliteConnection connection, string state)
-    {
-        using var read = new SqliteStatement(connection, "SELECT tbl, month, version FROM month_versions WHERE state = ?1");
-        read.Bind(1, state);
-        var versions = new Dictionary<(string, string), long>();
-        while (read.Read())
-        {
-            versions[(read.Text(0)!, read.Text(1)!)] = read.GetInt64(2);
-        }
-
-        return versions;
     }
 
     /// <summary>

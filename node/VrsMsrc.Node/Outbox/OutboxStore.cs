@@ -6,7 +6,7 @@ using VrsMsrc.Node.Transparency;
 
 namespace VrsMsrc.Node.Outbox;
 
-internal sealed record OutboxEntry(long Seq, string ReleaseId, byte[] Payload, string Sha256, long Attempts);
+internal sealed record OutboxEntry(long Seq, string ReleaseId, string Sha256, long Attempts);
 
 /// <summary>A release the hub refused, and why: what an operator must look at.</summary>
 internal sealed record DeadLetter(string ReleaseId, string CreatedAt, long Months, string? Reason);
@@ -37,15 +37,20 @@ internal sealed class OutboxStore(NodeDatabase database, TimeProvider time)
         connection.Execute("INSERT INTO outbox_payloads (seq, payload) VALUES (@seq, @Payload)", new { seq, built.Payload }, tx);
     }
 
+    /// <summary>The releases waiting, oldest first; their bytes are read one at a time (<see cref="Payload"/>), not all at once.</summary>
     public IReadOnlyList<OutboxEntry> Pending()
     {
         using var connection = database.Open(readOnly: true);
         return connection.Query<OutboxEntry>(
-            """
-            SELECT o.seq AS Seq, o.release_id AS ReleaseId, p.payload AS Payload, o.sha256 AS Sha256, o.attempts AS Attempts
-            FROM outbox o JOIN outbox_payloads p ON p.seq = o.seq WHERE o.state = 'pending' ORDER BY o.seq
-            """)
+            "SELECT seq AS Seq, release_id AS ReleaseId, sha256 AS Sha256, attempts AS Attempts FROM outbox WHERE state = 'pending' ORDER BY seq")
             .ToList();
+    }
+
+    /// <summary>The bytes of a waiting release, as they were released.</summary>
+    public byte[] Payload(long seq)
+    {
+        using var connection = database.Open(readOnly: true);
+        return connection.QuerySingle<byte[]>("SELECT payload FROM outbox_payloads WHERE seq = @seq", new { seq });
     }
 
     /// <summary>How many releases wait, without reading their bytes.</summary>

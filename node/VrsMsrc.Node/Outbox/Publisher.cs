@@ -37,6 +37,10 @@ internal sealed class Publisher(
         var pending = outbox.Pending();
         int delivered = 0, duplicates = 0, dead = 0;
         using var connection = new HubChannel(connect);
+
+        // Each release's bytes are read while the hub is busy with what comes before it (the greeting, the
+        // previous release), so reading them is off the path, and at most two are in memory at once.
+        var next = pending.Count > 0 ? ReadPayload(pending[0]) : null;
         try
         {
             if (await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => HelloAsync(client, pending.Count, token)), ct) is { } incompatible)
@@ -45,11 +49,14 @@ internal sealed class Publisher(
                 return Stopped(incompatible);
             }
 
-            foreach (var entry in pending)
+            for (var i = 0; i < pending.Count; i++)
             {
+                var entry = pending[i];
+                var payload = await next!;
+                next = i + 1 < pending.Count ? ReadPayload(pending[i + 1]) : null;
                 try
                 {
-                    var receipt = await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => PushAsync(client, entry, token)), ct);
+                    var receipt = await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => PushAsync(client, entry, payload, token)), ct);
                     outbox.MarkDelivered(entry.Seq, receipt.Status.ToString());
                     if (receipt.Status == PushReceipt.Types.Status.Duplicate)
                     {
@@ -82,6 +89,8 @@ internal sealed class Publisher(
         }
 
         return new PublishResult(delivered, duplicates, dead, outbox.PendingCount(), null);
+
+        Task<byte[]> ReadPayload(OutboxEntry entry) => Task.Run(() => outbox.Payload(entry.Seq), ct);
 
         PublishResult Stopped(string reason)
         {
@@ -141,9 +150,8 @@ internal sealed class Publisher(
         return null;
     }
 
-    private async Task<PushReceipt> PushAsync(Contracts.V1.Exchange.ExchangeClient client, OutboxEntry entry, CancellationToken ct)
+    private async Task<PushReceipt> PushAsync(Contracts.V1.Exchange.ExchangeClient client, OutboxEntry entry, byte[] payload, CancellationToken ct)
     {
-        var payload = entry.Payload;
         var started = Stopwatch.GetTimestamp();
         try
         {

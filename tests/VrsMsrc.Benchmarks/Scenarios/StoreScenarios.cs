@@ -57,7 +57,7 @@ internal sealed class HubStore : IDisposable
     }
 
     private static CheckedRelease Checked(byte[] payload) =>
-        PushedRelease.Read(payload).TryCheck(Corridors, DateTimeOffset.UtcNow, out var checkedRelease, out var problem)
+        PushedRelease.Read(payload, Corridors, DateTimeOffset.UtcNow).TryCheck(out var checkedRelease, out var problem)
             ? checkedRelease
             : throw new InvalidOperationException($"the benchmark's release is refused: {problem}");
 
