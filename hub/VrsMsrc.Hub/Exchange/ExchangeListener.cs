@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using VrsMsrc.Hub.Audit;
@@ -19,6 +20,7 @@ internal static class ExchangeListener
     /// <summary>Marks connections of this listener, so that requests can be kept to their own listener.</summary>
     public const string Item = "vrs.listener.exchange";
     private const string Refused = "vrs.handshake.refused";
+    private const string NodeState = "vrs.handshake.node";
     private const string Completed = "vrs.handshake.completed";
 
     public static void Configure(ListenOptions listen, IServiceProvider services)
@@ -69,6 +71,7 @@ internal static class ExchangeListener
                         var (state, refusal) = validator.Decide(node);
                         if (state is not null)
                         {
+                            connection.Items[NodeState] = state;
                             return true;
                         }
 
@@ -85,6 +88,14 @@ internal static class ExchangeListener
             return next(connection);
         });
     }
+
+    /// <summary>
+    /// The state whose node certificate this call's connection presented, as its TLS handshake decided; null
+    /// off the exchange listener. Decided once per connection (DESIGN §5: revoking or disabling a node takes
+    /// effect on its next connection), so the calls on it do not build the chain and read the registry again.
+    /// </summary>
+    public static string? CallerState(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(NodeState, out var state) == true ? state as string : null;
 
     private static void Audit(IAuditLog audit, ILogger log, string reason, X509Certificate2? certificate, string? remote)
     {

@@ -198,11 +198,19 @@ internal sealed class ExchangeService(
         }
     }
 
+    /// <summary>
+    /// The caller's state. Its connection's handshake checked the certificate whole; each call checks again
+    /// only what can change while a connection stays open, which spares building the chain twice more per push.
+    /// </summary>
     private string CallerState(ServerCallContext context)
     {
-        var certificate = context.GetHttpContext().Connection.ClientCertificate;
-        var (state, refusal) = validator.Check(certificate);
-        return state ?? throw Refuse(StatusCode.Unauthenticated, "(unknown)", refusal ?? "no node certificate");
+        var http = context.GetHttpContext();
+        if (ExchangeListener.CallerState(http) is not { } state || http.Connection.ClientCertificate is not { } certificate)
+        {
+            throw Refuse(StatusCode.Unauthenticated, "(unknown)", "no node certificate was accepted on this connection");
+        }
+
+        return validator.Recheck(certificate, state) is { } refusal ? throw Refuse(StatusCode.Unauthenticated, state, refusal) : state;
     }
 
     private RpcException Refuse(StatusCode code, string state, string reason)

@@ -26,7 +26,7 @@ internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistr
         }
     }
 
-    public (string? State, string? Refusal) Check(X509Certificate2? certificate)
+    private (string? State, string? Refusal) Check(X509Certificate2? certificate)
     {
         if (certificate is null)
         {
@@ -55,22 +55,37 @@ internal sealed class NodeCertificateValidator(X509Certificate2 ca, INodeRegistr
             return (null, $"certificate must carry exactly one URI SAN {NodeUri.Prefix}<ISO3>, found {uris.Count}");
         }
 
+        var refusal = Registered(certificate, state);
+        return (refusal is null ? state : null, refusal);
+    }
+
+    /// <summary>
+    /// For each call on a connection whose handshake accepted <paramref name="certificate"/> for <paramref name="state"/>:
+    /// what can change while the connection stays open (its validity period, the registry), so that revoking
+    /// or disabling acts on open connections too; the chain and the certificate's own fields cannot.
+    /// Null, or why the call is refused.
+    /// </summary>
+    public string? Recheck(X509Certificate2 certificate, string state)
+    {
+        var now = time.GetUtcNow();
+        return now < certificate.NotBefore || now > certificate.NotAfter
+            ? $"certificate serial {certificate.SerialNumber} of {state} is outside its validity period"
+            : Registered(certificate, state);
+    }
+
+    private string? Registered(X509Certificate2 certificate, string state)
+    {
         var status = registry.Find(certificate.SerialNumber);
         if (status is null || status.State != state)
         {
-            return (null, $"certificate serial {certificate.SerialNumber} was not issued to {state} by this hub");
+            return $"certificate serial {certificate.SerialNumber} was not issued to {state} by this hub";
         }
 
         if (status.Revoked)
         {
-            return (null, $"certificate serial {certificate.SerialNumber} of {state} is revoked");
+            return $"certificate serial {certificate.SerialNumber} of {state} is revoked";
         }
 
-        if (!status.NodeEnabled)
-        {
-            return (null, $"node {state} is disabled");
-        }
-
-        return (state, null);
+        return status.NodeEnabled ? null : $"node {state} is disabled";
     }
 }

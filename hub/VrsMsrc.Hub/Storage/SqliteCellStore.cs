@@ -25,6 +25,13 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     private readonly StoredVersions _versions = new(database);
     private int _checkpointing;
 
+    /// <summary>
+    /// The writer's own connection, used only while holding <see cref="_writer"/>: kept open so that its page
+    /// cache stays warm from one release to the next (a new connection reads every page it updates again).
+    /// Dropped after a failure, so a connection in a bad state is not used twice.
+    /// </summary>
+    private SqliteConnection? _writing;
+
     public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
         // The release comes with its blocks encoded (while it was checked, on the push's own thread, so that
@@ -35,6 +42,12 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         try
         {
             result = Apply(release, sha256Hex, receivedAt);
+        }
+        catch (DbException)
+        {
+            _writing?.Dispose();
+            _writing = null;
+            throw;
         }
         finally
         {
@@ -84,14 +97,20 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     {
         _writer.Dispose();
         _versions.Dispose();
+        _writing?.Dispose();
     }
 
     private ApplyResult Apply(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt)
     {
-        using var connection = database.Open();
+        if (_writing is null)
+        {
+            _writing = database.Open();
 
-        // See CheckpointSoon: this connection's commit only appends to the log.
-        connection.Execute("PRAGMA wal_autocheckpoint=0");
+            // See CheckpointSoon: this connection's commits only append to the log.
+            _writing.Execute("PRAGMA wal_autocheckpoint=0");
+        }
+
+        var connection = _writing;
         using var tx = connection.BeginTransaction();
         var known = connection.QuerySingleOrDefault<string>(
             "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);

@@ -72,6 +72,28 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
             "the revoked certificate's handshake");
     }
 
+    /// <summary>
+    /// A connection's handshake checks the certificate whole; each call on it checks again what can change
+    /// while it stays open, so a node that keeps its connection open is cut off at its next call.
+    /// </summary>
+    [Theory]
+    [InlineData("pki revoke", "of ITA is revoked")]
+    [InlineData("nodes disable", "node ITA is disabled")]
+    public async Task Revoking_or_disabling_refuses_the_next_call_on_a_connection_already_open(string command, string reason)
+    {
+        using var channel = Node.Exchange.HubConnection.Open(_ita.Paths, _ita.Context.Settings);
+        var client = new Contracts.V1.Exchange.ExchangeClient(channel);
+        var hello = new Contracts.V1.HelloRequest { SchemaVersion = Contracts.Protocol.SchemaVersion, SoftwareVersion = Contracts.Protocol.SoftwareVersion };
+        Assert.Equal("ITA", (await client.HelloAsync(hello)).State);
+
+        var (exit, _, stderr) = await HubCli.RunAsync([.. command.Split(' '), "--node", "ITA", "--data-dir", _hub.Paths.DataDir]);
+        Assert.True(exit == 0, stderr);
+
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await client.HelloAsync(hello));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Revoking_by_serial_refuses_that_certificate_and_pki_list_shows_it()
     {
