@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
@@ -464,11 +465,29 @@ internal sealed class PushedRelease
 
         public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
+        /// <summary>
+        /// A multiplicative hash, eight bytes at a time: codes are short and looked up four times a cell, and
+        /// HashCode.AddBytes took a tenth of the check. Only codes found in the code lists are ever added, so
+        /// hostile bytes cannot fill a table with colliding keys.
+        /// </summary>
         public int GetHashCode(ReadOnlySpan<byte> alternate)
         {
-            var hash = default(HashCode);
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
+            const ulong Mix = 0x9E3779B97F4A7C15;
+            var hash = (ulong)alternate.Length * Mix;
+            var i = 0;
+            for (; i + 8 <= alternate.Length; i += 8)
+            {
+                hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(alternate[i..])) * Mix;
+            }
+
+            ulong tail = 0;
+            for (; i < alternate.Length; i++)
+            {
+                tail = (tail << 8) | alternate[i];
+            }
+
+            hash = (hash ^ tail) * Mix;
+            return (int)(hash >> 32) ^ (int)hash;
         }
 
         public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
