@@ -165,7 +165,7 @@ internal sealed class ExchangeService(
         release!.Complete(Received(payload));
         return (first, release, sha256.GetHashAndReset());
 
-        static ReadOnlySpan<byte> Received(MemoryStream payload) => payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        static ReadOnlyMemory<byte> Received(MemoryStream payload) => payload.GetBuffer().AsMemory(0, (int)payload.Length);
     }
 
     /// <summary>

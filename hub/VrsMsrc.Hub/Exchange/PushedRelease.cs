@@ -14,7 +14,7 @@ namespace VrsMsrc.Hub.Exchange;
 /// is checked against the catalogue and code lists as soon as its bytes are in (<see cref="Advance"/>), and
 /// in the same pass its cells are written in their stored form, so that a hub holds only well-formed cells
 /// of known tables, codes and past months, and most of the checking overlaps the upload instead of
-/// following it. Each distinct code is looked up and escaped once per release; no object is made per cell
+/// following it; a large batch of months is checked on two threads. Each distinct code is looked up and escaped once per release; no object is made per cell
 /// (push benchmark, docs/benchmarks.md). What is wrong is only reported once the whole payload is in
 /// (<see cref="Complete"/>, <see cref="TryCheck"/>), in a fixed order, so the refusal does not depend on
 /// how the bytes were cut into chunks.
@@ -35,15 +35,14 @@ internal sealed class PushedRelease
 
     private static readonly FrozenDictionary<string, TableShape> Shapes = ReleaseCatalogue.All.ToFrozenDictionary(t => t.Name, t => new TableShape(t));
 
-    private readonly IReadOnlySet<string> _corridors;
-    private readonly string _currentMonth;
-    private readonly CellBlockWriter _blocks;
-    private readonly Dictionary<string, CodeTable> _codes = [];
-    private readonly HashSet<string> _months = [];
-    private readonly List<(string Month, long Version, List<(string Table, int Cells, Range Block)> Tables)> _checked = [];
+    /// <summary>Months past this many bytes at once are checked on two threads, half each.</summary>
+    public const int ParallelBytes = 256 << 10;
 
-    // One set for every table's cells, emptied between tables: its capacity is reused instead of regrown.
-    private readonly HashSet<UInt128> _cellKeys = [];
+    private readonly int _parallelBytes;
+    private readonly string _currentMonth;
+    private readonly HashSet<string> _months = [];
+    private readonly MonthChecker[] _checkers;
+    private readonly List<(string Month, long Version, int Checker, List<(string Table, int Cells, Range Block)> Tables)> _checked = [];
 
     /// <summary>Bytes of the payload read so far: every top-level field before this offset has been handled.</summary>
     private int _read;
@@ -59,12 +58,15 @@ internal sealed class PushedRelease
     /// <param name="corridors">The hub's corridor codes.</param>
     /// <param name="now">The hub's clock: months after the current one are refused.</param>
     /// <param name="expectedBytes">The payload's announced size, to size the stored form's buffer.</param>
-    public PushedRelease(IReadOnlySet<string> corridors, DateTimeOffset now, long expectedBytes)
+    /// <param name="parallelBytes">From how many bytes of months at once their cells are checked on two threads.</param>
+    public PushedRelease(IReadOnlySet<string> corridors, DateTimeOffset now, long expectedBytes, int parallelBytes = ParallelBytes)
     {
-        _corridors = corridors;
+        _parallelBytes = parallelBytes;
         _currentMonth = Months.Of(now + ClockSkew);
-        // A stored cell takes about 1.2 times its bytes on the wire.
-        _blocks = new CellBlockWriter(Math.Min(expectedBytes * 3 / 2, MaxUpFront));
+
+        // A stored cell takes about 1.2 times its bytes on the wire; each checker writes about half.
+        var capacity = Math.Min(expectedBytes * 3 / 2, MaxUpFront) / 2;
+        _checkers = [new MonthChecker(corridors, capacity), new MonthChecker(corridors, capacity)];
     }
 
     public string ReleaseId { get; private set; } = "";
@@ -74,7 +76,7 @@ internal sealed class PushedRelease
     public int SchemaVersion { get; private set; }
 
     /// <summary>A whole payload, read and its months checked; throws <see cref="MalformedReleaseException"/> as <see cref="ThrowIfMalformed"/>, and <see cref="TryCheck"/> tells the rest.</summary>
-    public static PushedRelease Read(ReadOnlySpan<byte> payload, IReadOnlySet<string> corridors, DateTimeOffset now)
+    public static PushedRelease Read(ReadOnlyMemory<byte> payload, IReadOnlySet<string> corridors, DateTimeOffset now)
     {
         var release = new PushedRelease(corridors, now, payload.Length);
         release.Complete(payload);
@@ -87,10 +89,10 @@ internal sealed class PushedRelease
     /// always from its first byte) and checks each month among them. Never throws: what is wrong is kept for
     /// <see cref="ThrowIfMalformed"/> and <see cref="TryCheck"/>.
     /// </summary>
-    public void Advance(ReadOnlySpan<byte> received) => ReadFields(received, whole: false);
+    public void Advance(ReadOnlyMemory<byte> received) => ReadFields(received, whole: false);
 
     /// <summary>Reads the rest of the whole payload.</summary>
-    public void Complete(ReadOnlySpan<byte> payload) => ReadFields(payload, whole: true);
+    public void Complete(ReadOnlyMemory<byte> payload) => ReadFields(payload, whole: true);
 
     /// <summary>
     /// After <see cref="Complete"/>: throws <see cref="MalformedReleaseException"/> when the payload is not a
@@ -127,22 +129,23 @@ internal sealed class PushedRelease
             return false;
         }
 
-        var stored = _blocks.Blocks;
+        var stored = _checkers.Select(c => c.Blocks.Blocks).ToArray();
         release = new CheckedRelease(ReleaseId, State, [.. _checked.Select(m => new CheckedMonth(m.Month, m.Version,
-            [.. m.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[t.Block]))]))]);
+            [.. m.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[m.Checker][t.Block]))]))]);
         return true;
     }
 
-    private void ReadFields(ReadOnlySpan<byte> payload, bool whole)
+    private void ReadFields(ReadOnlyMemory<byte> payload, bool whole)
     {
+        var months = new List<Range>();
         try
         {
             while (_malformed is null && _read < payload.Length)
             {
-                var reader = new WireReader(payload[_read..], _read);
+                var reader = new WireReader(payload.Span[_read..], _read);
                 if (!whole && !reader.HasWholeField())
                 {
-                    return;
+                    break;
                 }
 
                 switch (reader.ReadTag())
@@ -157,8 +160,7 @@ internal sealed class PushedRelease
                         SchemaVersion = (int)reader.ReadVarint();
                         break;
                     case (5, WireReader.LengthDelimited):
-                        var month = reader.ReadRange();
-                        CheckMonth(payload[month], month.Start.Value);
+                        months.Add(reader.ReadRange());
                         break;
                     case var (_, wireType):
                         reader.Skip(wireType);
@@ -170,57 +172,90 @@ internal sealed class PushedRelease
         }
         catch (MalformedReleaseException e)
         {
+            // Refused as a whole before any month's fault is looked at.
             _malformed = e;
+            return;
         }
+
+        CheckMonths(payload, months);
     }
 
-    /// <summary>Checks one MonthRelease message and writes its tables' blocks; after the first month that fails, the rest are only located.</summary>
-    private void CheckMonth(ReadOnlySpan<byte> message, int offset)
+    /// <summary>
+    /// Checks months and writes their tables' blocks. Their own fields are checked in order (a month may
+    /// appear only once); their cells, most of the work, on two threads for a large batch, each checker
+    /// taking a contiguous half. The first month that fails, in payload order, is what is reported;
+    /// after it, months are only located.
+    /// </summary>
+    private void CheckMonths(ReadOnlyMemory<byte> payload, List<Range> months)
     {
-        if (_malformedMonth is not null || _problem is not null)
+        if (months.Count == 0 || _malformedMonth is not null || _problem is not null)
         {
             return;
         }
 
-        try
+        var headers = new List<MonthHeader>(months.Count);
+        Failure? headerFailure = null;
+        foreach (var range in months)
         {
-            _problem = WriteMonth(message, offset);
-        }
-        catch (MalformedReleaseException e)
-        {
-            _malformedMonth = e;
-        }
-        catch (InvalidDataException e)
-        {
-            _problem = e.Message;
-        }
-    }
-
-    private string? WriteMonth(ReadOnlySpan<byte> message, int offset)
-    {
-        var reader = new WireReader(message, offset);
-        var month = "";
-        long version = 0;
-        var tableRanges = new List<Range>();
-        while (!reader.AtEnd)
-        {
-            switch (reader.ReadTag())
+            try
             {
-                case (1, WireReader.LengthDelimited):
-                    month = reader.ReadString();
+                var header = MonthHeader.Read(payload.Span[range], range.Start.Value);
+                if (HeaderProblem(header) is { } problem)
+                {
+                    headerFailure = new Failure(problem, null);
                     break;
-                case (2, WireReader.Varint):
-                    version = (long)reader.ReadVarint();
-                    break;
-                case (3, WireReader.LengthDelimited):
-                    tableRanges.Add(reader.ReadRange());
-                    break;
-                case var (_, wireType):
-                    reader.Skip(wireType);
-                    break;
+                }
+
+                headers.Add(header);
+            }
+            catch (MalformedReleaseException e)
+            {
+                headerFailure = new Failure(null, e);
+                break;
             }
         }
 
+        var bytes = headers.Sum(h => (long)h.Bytes);
+        var split = headers.Count;
+        if (bytes >= _parallelBytes)
+        {
+            long half = 0;
+            for (split = 0; split < headers.Count && half < bytes / 2; split++)
+            {
+                half += headers[split].Bytes;
+            }
+        }
+
+        Checked first = default, second = default;
+        if (split < headers.Count)
+        {
+            Parallel.Invoke(
+                () => first = _checkers[0].Check(payload, headers, 0, split),
+                () => second = _checkers[1].Check(payload, headers, split, headers.Count));
+        }
+        else
+        {
+            first = _checkers[0].Check(payload, headers, 0, split);
+        }
+
+        var failure = Append(0, first, 0) ?? Append(1, second, split) ?? headerFailure;
+        _problem = failure?.Problem;
+        _malformedMonth = failure?.Malformed;
+
+        Failure? Append(int checker, Checked done, int from)
+        {
+            for (var i = 0; i < done.Tables?.Count; i++)
+            {
+                _checked.Add((headers[from + i].Month, headers[from + i].Version, checker, done.Tables[i]));
+            }
+
+            return done.Failed;
+        }
+    }
+
+    private string? HeaderProblem(MonthHeader header)
+    {
+        var month = header.Month;
         if (!Months.TryParse(month, out _))
         {
             return $"month '{month}' is not YYYY-MM";
@@ -236,41 +271,118 @@ internal sealed class PushedRelease
             return $"month {month} appears twice";
         }
 
-        if (version < 1)
-        {
-            return $"month {month} has version {version}; versions start at 1";
-        }
-
-        var names = new HashSet<string>();
-        var tables = new List<(string, int, Range)>(tableRanges.Count);
-        foreach (var range in tableRanges)
-        {
-            var table = message[(range.Start.Value - offset)..(range.End.Value - offset)];
-            var name = TableName(table);
-            if (!names.Add(name))
-            {
-                // The hub replaces a table's cells per release; a second copy would be silently ignored.
-                return $"{month} {name}: the table appears twice";
-            }
-
-            if (!Shapes.TryGetValue(name, out var shape))
-            {
-                return $"{month} {name}: not a table of the release catalogue";
-            }
-
-            var dimensions = shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, _corridors)).ToArray();
-            _blocks.BeginBlock();
-            if (WriteCells(table, shape, dimensions, out var cells) is { } cellProblem)
-            {
-                return $"{month} {name}: {cellProblem}";
-            }
-
-            tables.Add((name, cells, _blocks.EndBlock()));
-        }
-
-        _checked.Add((month, version, tables));
-        return null;
+        return header.Version < 1 ? $"month {month} has version {header.Version}; versions start at 1" : null;
     }
+
+    /// <summary>Why a month cannot be stored: a reason to give the node, or bytes that are not a month.</summary>
+    private sealed record Failure(string? Problem, MalformedReleaseException? Malformed);
+
+    /// <summary>What a checker did with its months: each one's tables, up to the first that failed.</summary>
+    private readonly record struct Checked(List<List<(string Table, int Cells, Range Block)>>? Tables, Failure? Failed);
+
+    /// <summary>A MonthRelease message's own fields, and where its tables lie in the payload.</summary>
+    private sealed record MonthHeader(string Month, long Version, List<Range> Tables, int Bytes)
+    {
+        public static MonthHeader Read(ReadOnlySpan<byte> message, int offset)
+        {
+            var reader = new WireReader(message, offset);
+            var month = "";
+            long version = 0;
+            var tables = new List<Range>();
+            while (!reader.AtEnd)
+            {
+                switch (reader.ReadTag())
+                {
+                    case (1, WireReader.LengthDelimited):
+                        month = reader.ReadString();
+                        break;
+                    case (2, WireReader.Varint):
+                        version = (long)reader.ReadVarint();
+                        break;
+                    case (3, WireReader.LengthDelimited):
+                        tables.Add(reader.ReadRange());
+                        break;
+                    case var (_, wireType):
+                        reader.Skip(wireType);
+                        break;
+                }
+            }
+
+            return new MonthHeader(month, version, tables, message.Length);
+        }
+    }
+
+    /// <summary>
+    /// Checks the cells of months and writes their blocks, with code tables and a buffer of its own, so that
+    /// two can work side by side on the same release.
+    /// </summary>
+    private sealed class MonthChecker(IReadOnlySet<string> corridors, long capacity)
+    {
+        private readonly Dictionary<string, CodeTable> _codes = [];
+
+        // One set for every table's cells, emptied between tables: its capacity is reused instead of regrown.
+        private readonly HashSet<UInt128> _cellKeys = [];
+
+        public CellBlockWriter Blocks { get; } = new(capacity);
+
+        public Checked Check(ReadOnlyMemory<byte> payload, List<MonthHeader> headers, int from, int to)
+        {
+            var done = new List<List<(string, int, Range)>>(to - from);
+            for (var i = from; i < to; i++)
+            {
+                try
+                {
+                    if (WriteTables(payload.Span, headers[i], out var tables) is { } problem)
+                    {
+                        return new Checked(done, new Failure(problem, null));
+                    }
+
+                    done.Add(tables);
+                }
+                catch (MalformedReleaseException e)
+                {
+                    return new Checked(done, new Failure(null, e));
+                }
+                catch (InvalidDataException e)
+                {
+                    return new Checked(done, new Failure(e.Message, null));
+                }
+            }
+
+            return new Checked(done, null);
+        }
+
+        private string? WriteTables(ReadOnlySpan<byte> payload, MonthHeader header, out List<(string, int, Range)> tables)
+        {
+            var names = new HashSet<string>();
+            tables = new List<(string, int, Range)>(header.Tables.Count);
+            foreach (var range in header.Tables)
+            {
+                var table = payload[range];
+                var name = TableName(table);
+                if (!names.Add(name))
+                {
+                    // The hub replaces a table's cells per release; a second copy would be silently ignored.
+                    return $"{header.Month} {name}: the table appears twice";
+                }
+
+                if (!Shapes.TryGetValue(name, out var shape))
+                {
+                    return $"{header.Month} {name}: not a table of the release catalogue";
+                }
+
+                var dimensions = shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, corridors)).ToArray();
+                Blocks.BeginBlock();
+                if (WriteCells(table, shape, dimensions, out var cells) is { } cellProblem)
+                {
+                    return $"{header.Month} {name}: {cellProblem}";
+                }
+
+                tables.Add((name, cells, Blocks.EndBlock()));
+            }
+
+            return null;
+        }
 
     /// <summary>A TableCells message's name, wherever among its cells it stands (the last one, as protobuf reads it).</summary>
     private static string TableName(ReadOnlySpan<byte> message)
@@ -293,99 +405,100 @@ internal sealed class PushedRelease
         return name;
     }
 
-    /// <summary>Checks each cell of a TableCells message and writes it to the table's block; null, or what is wrong.</summary>
-    private string? WriteCells(ReadOnlySpan<byte> message, TableShape shape, CodeTable[] dimensions, out int count)
-    {
-        count = 0;
-        var width = dimensions.Length;
-        var keys = _cellKeys;
-        keys.Clear();
-        Span<Range> dims = stackalloc Range[ReleaseCatalogue.MaxDimensions];
-        var codes = new Code[width];
-        var table = new WireReader(message);
-        while (!table.AtEnd)
+        /// <summary>Checks each cell of a TableCells message and writes it to the table's block; null, or what is wrong.</summary>
+        private string? WriteCells(ReadOnlySpan<byte> message, TableShape shape, CodeTable[] dimensions, out int count)
         {
-            var (field, wireType) = table.ReadTag();
-            if ((field, wireType) != (2, WireReader.LengthDelimited))
+            count = 0;
+            var width = dimensions.Length;
+            var keys = _cellKeys;
+            keys.Clear();
+            Span<Range> dims = stackalloc Range[ReleaseCatalogue.MaxDimensions];
+            var codes = new Code[width];
+            var table = new WireReader(message);
+            while (!table.AtEnd)
             {
-                table.Skip(wireType);
-                continue;
-            }
-
-            var cell = table.ReadBytes();
-            var reader = new WireReader(cell);
-            var dimCount = 0;
-            Range measure = default;
-            long value = 0;
-            while (!reader.AtEnd)
-            {
-                switch (reader.ReadTag())
+                var (field, wireType) = table.ReadTag();
+                if ((field, wireType) != (2, WireReader.LengthDelimited))
                 {
-                    case (1, WireReader.LengthDelimited):
-                        var dim = reader.ReadRange();
-                        if (dimCount < dims.Length)
-                        {
-                            dims[dimCount] = dim;
-                        }
-
-                        dimCount++;
-                        break;
-                    case (2, WireReader.LengthDelimited):
-                        measure = reader.ReadRange();
-                        break;
-                    case (3, WireReader.Varint):
-                        value = (long)reader.ReadVarint();
-                        break;
-                    case var (_, wireType2):
-                        reader.Skip(wireType2);
-                        break;
-                }
-            }
-
-            if (dimCount != width)
-            {
-                return $"a cell has {dimCount} dimensions, the table has {width}";
-            }
-
-            var measureIndex = shape.Measure(cell[measure]);
-            if (measureIndex < 0)
-            {
-                return $"unknown measure '{Encoding.UTF8.GetString(cell[measure])}'";
-            }
-
-            if (value < 0)
-            {
-                return "negative value";
-            }
-
-            var key = (UInt128)(uint)measureIndex;
-            for (var i = 0; i < width; i++)
-            {
-                if (dimensions[i].Find(cell[dims[i]]) is not { } code)
-                {
-                    return $"unknown {dimensions[i].Dimension} code '{Encoding.UTF8.GetString(cell[dims[i]])}'";
+                    table.Skip(wireType);
+                    continue;
                 }
 
-                codes[i] = code;
-                key = (key << CodeTable.IdBits) | (uint)code.Id;
+                var cell = table.ReadBytes();
+                var reader = new WireReader(cell);
+                var dimCount = 0;
+                Range measure = default;
+                long value = 0;
+                while (!reader.AtEnd)
+                {
+                    switch (reader.ReadTag())
+                    {
+                        case (1, WireReader.LengthDelimited):
+                            var dim = reader.ReadRange();
+                            if (dimCount < dims.Length)
+                            {
+                                dims[dimCount] = dim;
+                            }
+
+                            dimCount++;
+                            break;
+                        case (2, WireReader.LengthDelimited):
+                            measure = reader.ReadRange();
+                            break;
+                        case (3, WireReader.Varint):
+                            value = (long)reader.ReadVarint();
+                            break;
+                        case var (_, wireType2):
+                            reader.Skip(wireType2);
+                            break;
+                    }
+                }
+
+                if (dimCount != width)
+                {
+                    return $"a cell has {dimCount} dimensions, the table has {width}";
+                }
+
+                var measureIndex = shape.Measure(cell[measure]);
+                if (measureIndex < 0)
+                {
+                    return $"unknown measure '{Encoding.UTF8.GetString(cell[measure])}'";
+                }
+
+                if (value < 0)
+                {
+                    return "negative value";
+                }
+
+                var key = (UInt128)(uint)measureIndex;
+                for (var i = 0; i < width; i++)
+                {
+                    if (dimensions[i].Find(cell[dims[i]]) is not { } code)
+                    {
+                        return $"unknown {dimensions[i].Dimension} code '{Encoding.UTF8.GetString(cell[dims[i]])}'";
+                    }
+
+                    codes[i] = code;
+                    key = (key << CodeTable.IdBits) | (uint)code.Id;
+                }
+
+                if (!keys.Add(key))
+                {
+                    return $"the cell {shape.Table.Measures[measureIndex]} ({string.Join(", ", codes.Select(c => c.Text))}) appears twice";
+                }
+
+                Blocks.BeginCell(value, shape.MeasureFields[measureIndex]);
+                foreach (var code in codes)
+                {
+                    Blocks.AppendField(code.Field);
+                }
+
+                Blocks.EndCell();
+                count++;
             }
 
-            if (!keys.Add(key))
-            {
-                return $"the cell {shape.Table.Measures[measureIndex]} ({string.Join(", ", codes.Select(c => c.Text))}) appears twice";
-            }
-
-            _blocks.BeginCell(value, shape.MeasureFields[measureIndex]);
-            foreach (var code in codes)
-            {
-                _blocks.AppendField(code.Field);
-            }
-
-            _blocks.EndCell();
-            count++;
+            return null;
         }
-
-        return null;
     }
 
     /// <summary>A catalogue table's measures as UTF-8, to find a cell's measure without making a string of it.</summary>
