@@ -183,9 +183,9 @@ public sealed class PushedReleaseTests
             select (payload, cuts);
         cutUp.Sample(sample =>
         {
-            var whole = new PushedRelease(Corridors, Now, sample.payload.Length);
+            var whole = new PushedRelease(Corridors, Now);
             whole.Complete(sample.payload);
-            var streamed = new PushedRelease(Corridors, Now, sample.payload.Length, parallelBytes: 0);
+            var streamed = new PushedRelease(Corridors, Now, parallelBytes: 0);
             foreach (var cut in sample.cuts.Order())
             {
                 streamed.Advance(sample.payload.AsMemory(0, cut));

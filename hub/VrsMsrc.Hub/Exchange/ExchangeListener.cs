@@ -91,8 +91,8 @@ internal static class ExchangeListener
 
     /// <summary>
     /// The state whose node certificate this call's connection presented, as its TLS handshake decided; null
-    /// off the exchange listener. Decided once per connection (DESIGN §5: revoking or disabling a node takes
-    /// effect on its next connection), so the calls on it do not build the chain and read the registry again.
+    /// off the exchange listener, or when the handshake did not call the validator. The chain and the
+    /// certificate's own fields cannot change while the connection lasts, so calls on it need not check them again.
     /// </summary>
     public static string? CallerState(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(NodeState, out var state) == true ? state as string : null;

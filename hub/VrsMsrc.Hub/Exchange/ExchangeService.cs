@@ -60,6 +60,9 @@ internal sealed class ExchangeService(
 
         var release = Check(pushed, first.ReleaseId, state);
 
+        // An upload can take minutes: a node revoked or disabled meanwhile does not get its release applied.
+        CallerState(context);
+
         ApplyResult result;
         try
         {
@@ -97,9 +100,8 @@ internal sealed class ExchangeService(
 
     /// <summary>
     /// Reads one release's chunks, and its months as soon as each has arrived whole, so that checking the
-    /// release overlaps its upload. Past <see cref="PushedRelease.MaxUpFront"/>, buffers grow with what
-    /// actually arrives, never to what the first chunk merely claims, so announcing a huge release costs a
-    /// hostile node its own bandwidth, not the hub's memory. The SHA-256 is computed chunk by chunk as they
+    /// release overlaps its upload. Buffers grow with what actually arrives, never to what the first chunk
+    /// merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the hub's memory. The SHA-256 is computed chunk by chunk as they
     /// arrive rather than in a pass of its own.
     /// </summary>
     private async Task<(PushChunk First, PushedRelease Release, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
@@ -126,8 +128,8 @@ internal sealed class ExchangeService(
                         throw Refuse(StatusCode.InvalidArgument, state, "the first chunk must carry a release id (UUID) and a 32-byte SHA-256");
                     }
 
-                    payload = new MemoryStream((int)Math.Min(first.TotalBytes, PushedRelease.MaxUpFront));
-                    release = new PushedRelease(cells.Corridors().Select(c => c.Code).ToHashSet(), time.GetUtcNow(), first.TotalBytes);
+                    payload = new MemoryStream();
+                    release = new PushedRelease(cells.Corridors().Select(c => c.Code).ToHashSet(), time.GetUtcNow());
                 }
 
                 if (payload!.Length + chunk.Data.Length > first.TotalBytes)
@@ -200,17 +202,20 @@ internal sealed class ExchangeService(
 
     /// <summary>
     /// The caller's state. Its connection's handshake checked the certificate whole; each call checks again
-    /// only what can change while a connection stays open, which spares building the chain twice more per push.
+    /// only what can change while a connection stays open (validity period, registry), which spares building
+    /// the chain twice more per push. A connection whose handshake left no decision (a resumed TLS session
+    /// need not call the validation callback) is checked whole.
     /// </summary>
     private string CallerState(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        if (ExchangeListener.CallerState(http) is not { } state || http.Connection.ClientCertificate is not { } certificate)
+        var certificate = http.Connection.ClientCertificate;
+        var (state, refusal) = (ExchangeListener.CallerState(http), certificate) switch
         {
-            throw Refuse(StatusCode.Unauthenticated, "(unknown)", "no node certificate was accepted on this connection");
-        }
-
-        return validator.Recheck(certificate, state) is { } refusal ? throw Refuse(StatusCode.Unauthenticated, state, refusal) : state;
+            ({ } accepted, { } presented) => (accepted, validator.Recheck(presented, accepted)),
+            _ => validator.Decide(certificate),
+        };
+        return refusal is null && state is not null ? state : throw Refuse(StatusCode.Unauthenticated, state ?? "(unknown)", refusal ?? "no node certificate");
     }
 
     private RpcException Refuse(StatusCode code, string state, string reason)

@@ -27,12 +27,6 @@ internal sealed class PushedRelease
     /// </summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromDays(1);
 
-    /// <summary>
-    /// Bytes a push may have set aside on its announced size alone, before they arrive: the size is only
-    /// the sender's claim, so beyond this buffers grow with what actually arrives.
-    /// </summary>
-    public const int MaxUpFront = 16 << 20;
-
     private static readonly FrozenDictionary<string, TableShape> Shapes = ReleaseCatalogue.All.ToFrozenDictionary(t => t.Name, t => new TableShape(t));
 
     /// <summary>Months past this many bytes at once are checked on two threads, half each.</summary>
@@ -57,16 +51,12 @@ internal sealed class PushedRelease
 
     /// <param name="corridors">The hub's corridor codes.</param>
     /// <param name="now">The hub's clock: months after the current one are refused.</param>
-    /// <param name="expectedBytes">The payload's announced size, to size the stored form's buffer.</param>
     /// <param name="parallelBytes">From how many bytes of months at once their cells are checked on two threads.</param>
-    public PushedRelease(IReadOnlySet<string> corridors, DateTimeOffset now, long expectedBytes, int parallelBytes = ParallelBytes)
+    public PushedRelease(IReadOnlySet<string> corridors, DateTimeOffset now, int parallelBytes = ParallelBytes)
     {
         _parallelBytes = parallelBytes;
         _currentMonth = Months.Of(now + ClockSkew);
-
-        // A stored cell takes about 1.2 times its bytes on the wire; each checker writes about half.
-        var capacity = Math.Min(expectedBytes * 3 / 2, MaxUpFront) / 2;
-        _checkers = [new MonthChecker(corridors, capacity), new MonthChecker(corridors, capacity)];
+        _checkers = [new MonthChecker(corridors), new MonthChecker(corridors)];
     }
 
     public string ReleaseId { get; private set; } = "";
@@ -78,7 +68,7 @@ internal sealed class PushedRelease
     /// <summary>A whole payload, read and its months checked; throws <see cref="MalformedReleaseException"/> as <see cref="ThrowIfMalformed"/>, and <see cref="TryCheck"/> tells the rest.</summary>
     public static PushedRelease Read(ReadOnlyMemory<byte> payload, IReadOnlySet<string> corridors, DateTimeOffset now)
     {
-        var release = new PushedRelease(corridors, now, payload.Length);
+        var release = new PushedRelease(corridors, now);
         release.Complete(payload);
         release.ThrowIfMalformed();
         return release;
@@ -112,6 +102,7 @@ internal sealed class PushedRelease
     /// </summary>
     public bool TryCheck([NotNullWhen(true)] out CheckedRelease? release, [NotNullWhen(false)] out string? problem)
     {
+        ThrowIfMalformed();
         release = null;
         if (SchemaVersion != Protocol.SchemaVersion)
         {
@@ -312,21 +303,51 @@ internal sealed class PushedRelease
         }
     }
 
+    /// <summary>A TableCells message's name, wherever among its cells it stands (the last one, as protobuf reads it).</summary>
+    private static string TableName(ReadOnlySpan<byte> message)
+    {
+        var reader = new WireReader(message);
+        var name = "";
+        while (!reader.AtEnd)
+        {
+            switch (reader.ReadTag())
+            {
+                case (1, WireReader.LengthDelimited):
+                    name = reader.ReadString();
+                    break;
+                case var (_, wireType):
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        return name;
+    }
+
     /// <summary>
     /// Checks the cells of months and writes their blocks, with code tables and a buffer of its own, so that
     /// two can work side by side on the same release.
     /// </summary>
-    private sealed class MonthChecker(IReadOnlySet<string> corridors, long capacity)
+    private sealed class MonthChecker(IReadOnlySet<string> corridors)
     {
         private readonly Dictionary<string, CodeTable> _codes = [];
 
         // One set for every table's cells, emptied between tables: its capacity is reused instead of regrown.
         private readonly HashSet<UInt128> _cellKeys = [];
 
-        public CellBlockWriter Blocks { get; } = new(capacity);
+        /// <summary>Grows with the months it is given (never with what a release merely announces).</summary>
+        public CellBlockWriter Blocks { get; } = new(0);
 
         public Checked Check(ReadOnlyMemory<byte> payload, List<MonthHeader> headers, int from, int to)
         {
+            // A stored cell takes about 1.2 times its bytes on the wire: room for the batch at once rather than doubling to it.
+            long bytes = 0;
+            for (var i = from; i < to; i++)
+            {
+                bytes += headers[i].Bytes;
+            }
+
+            Blocks.Expect(bytes * 3 / 2);
             var done = new List<List<(string, int, Range)>>(to - from);
             for (var i = from; i < to; i++)
             {
@@ -383,27 +404,6 @@ internal sealed class PushedRelease
 
             return null;
         }
-
-    /// <summary>A TableCells message's name, wherever among its cells it stands (the last one, as protobuf reads it).</summary>
-    private static string TableName(ReadOnlySpan<byte> message)
-    {
-        var reader = new WireReader(message);
-        var name = "";
-        while (!reader.AtEnd)
-        {
-            switch (reader.ReadTag())
-            {
-                case (1, WireReader.LengthDelimited):
-                    name = reader.ReadString();
-                    break;
-                case var (_, wireType):
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        return name;
-    }
 
         /// <summary>Checks each cell of a TableCells message and writes it to the table's block; null, or what is wrong.</summary>
         private string? WriteCells(ReadOnlySpan<byte> message, TableShape shape, CodeTable[] dimensions, out int count)

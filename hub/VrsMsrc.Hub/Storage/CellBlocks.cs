@@ -109,6 +109,9 @@ internal sealed class CellBlockWriter(long capacity)
     private int _blockStart;
     private int _fields;
 
+    /// <summary>Makes room for about <paramref name="bytes"/> more at once, rather than doubling its way there.</summary>
+    public void Expect(long bytes) => Reserve((int)Math.Min(bytes, Array.MaxLength - _length));
+
     public void BeginBlock()
     {
         _blockStart = _length;

@@ -31,6 +31,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     /// Dropped after a failure, so a connection in a bad state is not used twice.
     /// </summary>
     private SqliteConnection? _writing;
+    private int _disposed;
 
     public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
@@ -95,9 +96,18 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
     public void Dispose()
     {
+        // Both the host and HubStores dispose the store.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // An apply in progress finishes before its connection is closed under it.
+        _writer.Wait();
+        _writing?.Dispose();
+        _writing = null;
         _writer.Dispose();
         _versions.Dispose();
-        _writing?.Dispose();
     }
 
     private ApplyResult Apply(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt)

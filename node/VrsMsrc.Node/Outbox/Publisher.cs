@@ -38,9 +38,9 @@ internal sealed class Publisher(
         int delivered = 0, duplicates = 0, dead = 0;
         using var connection = new HubChannel(connect);
 
-        // Each release's bytes are read while the hub is busy with what comes before it (the greeting, the
-        // previous release), so reading them is off the path, and at most two are in memory at once.
-        var next = pending.Count > 0 ? ReadPayload(pending[0]) : null;
+        // Each release's bytes are read while the hub is busy with the one before it, so reading them is off
+        // the path and at most two are in memory at once; none is read before the hub has answered Hello.
+        Task<byte[]>? next = null;
         try
         {
             if (await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => HelloAsync(client, pending.Count, token)), ct) is { } incompatible)
@@ -52,7 +52,7 @@ internal sealed class Publisher(
             for (var i = 0; i < pending.Count; i++)
             {
                 var entry = pending[i];
-                var payload = await next!;
+                var payload = await (next ?? ReadPayload(entry));
                 next = i + 1 < pending.Count ? ReadPayload(pending[i + 1]) : null;
                 try
                 {
@@ -86,6 +86,14 @@ internal sealed class Publisher(
         {
             log.LogWarning("Delivery stopped, the outbox keeps the releases: {Reason}", reason);
             return Stopped(reason);
+        }
+        finally
+        {
+            // A round that ends early leaves the next release's read unused; it is awaited, not left running.
+            if (next is not null)
+            {
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         return new PublishResult(delivered, duplicates, dead, outbox.PendingCount(), null);
