@@ -94,6 +94,35 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
         Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>An upload can take minutes: a certificate revoked while it runs does not get its release applied.</summary>
+    [Fact]
+    public async Task A_release_whose_certificate_is_revoked_during_its_upload_is_not_applied()
+    {
+        ImportAndRelease(300, 5);
+        var entry = _ita.Context.Outbox.Pending().Single();
+        var payload = _ita.Context.Outbox.Payload(entry.Seq);
+        using var channel = Node.Exchange.HubConnection.Open(_ita.Paths, _ita.Context.Settings);
+        using var call = new Contracts.V1.Exchange.ExchangeClient(channel).Push();
+        var half = payload.Length / 2;
+        await call.RequestStream.WriteAsync(new Contracts.V1.PushChunk
+        {
+            ReleaseId = entry.ReleaseId,
+            Sha256 = ByteString.CopyFrom(Convert.FromHexString(entry.Sha256)),
+            TotalBytes = payload.Length,
+            Data = ByteString.CopyFrom(payload, 0, half),
+        });
+
+        var (exit, _, stderr) = await HubCli.RunAsync("pki", "revoke", "--node", "ITA", "--data-dir", _hub.Paths.DataDir);
+        Assert.True(exit == 0, stderr);
+        await call.RequestStream.WriteAsync(new Contracts.V1.PushChunk { Data = ByteString.CopyFrom(payload, half, payload.Length - half) });
+        await call.RequestStream.CompleteAsync();
+
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await call.ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Contains("of ITA is revoked", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, _hub.Count("SELECT COUNT(*) FROM releases"));
+    }
+
     [Fact]
     public async Task Revoking_by_serial_refuses_that_certificate_and_pki_list_shows_it()
     {
