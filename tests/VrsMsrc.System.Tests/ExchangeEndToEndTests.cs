@@ -146,7 +146,11 @@ public sealed class ExchangeEndToEndTests : HubWithTwoNodes
         });
         var client = new Exchange.ExchangeClient(channel);
         var error = await Assert.ThrowsAsync<RpcException>(async () => await client.HelloAsync(new HelloRequest { SchemaVersion = 1 }));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+
+        // With TLS 1.3 the client learns that the hub refused the handshake only once its first request is on
+        // the wire, and which status that gives depends on timing: usually Unavailable (the connection is
+        // gone), once in a clean-clone run Internal (the stream broke mid-request). Never an answer.
+        Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
         Assert.Equal(0, _hub.Count("SELECT COUNT(*) FROM releases"));
     }
 
