@@ -49,6 +49,12 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
 {
     private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Every call here has a deadline: once in a clean-clone run a call in this class never completed (the hub
+    /// was idle, the client's call lost), and without one that hangs the whole test run instead of failing a test.
+    /// </summary>
+    private static DateTime Deadline => DateTime.UtcNow.AddMinutes(1);
+
     private HubProcess Hub => fixture.Hub;
 
     /// <summary>
@@ -83,7 +89,7 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         var client = Client(out var channel);
         using (channel)
         {
-            using var call = client.Push();
+            using var call = client.Push(deadline: Deadline);
             try
             {
                 foreach (var chunk in chunks)
@@ -145,7 +151,7 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         var client = Client(out var channel);
         using (channel)
         {
-            var hello = await client.HelloAsync(new HelloRequest { SchemaVersion = 1, SoftwareVersion = "test" });
+            var hello = await client.HelloAsync(new HelloRequest { SchemaVersion = 1, SoftwareVersion = "test" }, deadline: Deadline);
             Assert.Equal("ITA", hello.State);
         }
     }
@@ -212,7 +218,7 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         using (channel)
         {
             using var cancel = new CancellationTokenSource();
-            using var call = client.Push(cancellationToken: cancel.Token);
+            using var call = client.Push(deadline: Deadline, cancellationToken: cancel.Token);
             var first = Chunks(payload[..10], release.ReleaseId, payload.Length, SHA256.HashData(payload))[0];
             await call.RequestStream.WriteAsync(first);
             await Hub.WaitForLogAsync("Hello from ITA", LogWait);
@@ -312,7 +318,7 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         var client = Client(out var channel);
         using (channel)
         {
-            using var call = client.Push();
+            using var call = client.Push(deadline: Deadline);
             await call.RequestStream.WriteAsync(Chunks(release)[0]);
             await call.RequestStream.CompleteAsync();
             var receipt = await call.ResponseAsync;

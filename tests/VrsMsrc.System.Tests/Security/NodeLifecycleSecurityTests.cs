@@ -102,7 +102,7 @@ public sealed class NodeLifecycleSecurityTests : IAsyncLifetime
         var entry = _ita.Context.Outbox.Pending().Single();
         var payload = _ita.Context.Outbox.Payload(entry.Seq);
         using var channel = Node.Exchange.HubConnection.Open(_ita.Paths, _ita.Context.Settings);
-        using var call = new Contracts.V1.Exchange.ExchangeClient(channel).Push();
+        using var call = new Contracts.V1.Exchange.ExchangeClient(channel).Push(deadline: DateTime.UtcNow.AddMinutes(1));
         var half = payload.Length / 2;
         await call.RequestStream.WriteAsync(new Contracts.V1.PushChunk
         {
