@@ -75,7 +75,7 @@ public sealed class CellBlockStoreTests : IDisposable
     {
         // The exchange lets no such code through; the stored form must still not depend on that.
         string[] odd = ["quote\"back\\slash", "tab\tnew\nline"];
-        var writer = new CellBlockWriter(0);
+        var writer = new CellBlockWriter();
         writer.BeginBlock();
         writer.BeginCell(7, CellBlockCodec.Field("migrants"));
         writer.AppendField(CellBlockCodec.Field(odd[0]));

@@ -101,8 +101,8 @@ internal sealed class ExchangeService(
     /// <summary>
     /// Reads one release's chunks, and its months as soon as each has arrived whole, so that checking the
     /// release overlaps its upload. Buffers grow with what actually arrives, never to what the first chunk
-    /// merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the hub's memory. The SHA-256 is computed chunk by chunk as they
-    /// arrive rather than in a pass of its own.
+    /// merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the hub's
+    /// memory. The SHA-256 is computed chunk by chunk as they arrive rather than in a pass of its own.
     /// </summary>
     private async Task<(PushChunk First, PushedRelease Release, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
     {
@@ -154,6 +154,7 @@ internal sealed class ExchangeService(
                 state, payload?.Length ?? 0, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
             throw;
         }
+
         if (first is null)
         {
             throw Refuse(StatusCode.InvalidArgument, state, "empty push: the first chunk must name the release");

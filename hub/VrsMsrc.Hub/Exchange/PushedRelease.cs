@@ -14,8 +14,8 @@ namespace VrsMsrc.Hub.Exchange;
 /// is checked against the catalogue and code lists as soon as its bytes are in (<see cref="Advance"/>), and
 /// in the same pass its cells are written in their stored form, so that a hub holds only well-formed cells
 /// of known tables, codes and past months, and most of the checking overlaps the upload instead of
-/// following it; a large batch of months is checked on two threads. Each distinct code is looked up and escaped once per release; no object is made per cell
-/// (push benchmark, docs/benchmarks.md). What is wrong is only reported once the whole payload is in
+/// following it; a large batch of months is checked on two threads. Each distinct code is looked up and
+/// escaped once per release; no object is made per cell (push benchmark, docs/benchmarks.md). What is wrong is only reported once the whole payload is in
 /// (<see cref="Complete"/>, <see cref="TryCheck"/>), in a fixed order, so the refusal does not depend on
 /// how the bytes were cut into chunks.
 /// </summary>
@@ -45,9 +45,7 @@ internal sealed class PushedRelease
     private MalformedReleaseException? _malformed;
 
     /// <summary>The first month that cannot be stored: its bytes are broken, or the reason to refuse it.</summary>
-    private MalformedReleaseException? _malformedMonth;
-
-    private string? _problem;
+    private Failure? _monthFailure;
 
     /// <param name="corridors">The hub's corridor codes.</param>
     /// <param name="now">The hub's clock: months after the current one are refused.</param>
@@ -110,12 +108,12 @@ internal sealed class PushedRelease
             return false;
         }
 
-        if (_malformedMonth is not null)
+        if (_monthFailure?.Malformed is { } malformed)
         {
-            throw _malformedMonth;
+            throw malformed;
         }
 
-        if ((problem = _problem) is not null)
+        if ((problem = _monthFailure?.Problem) is not null)
         {
             return false;
         }
@@ -179,7 +177,7 @@ internal sealed class PushedRelease
     /// </summary>
     private void CheckMonths(ReadOnlyMemory<byte> payload, List<Range> months)
     {
-        if (months.Count == 0 || _malformedMonth is not null || _problem is not null)
+        if (months.Count == 0 || _monthFailure is not null)
         {
             return;
         }
@@ -217,7 +215,7 @@ internal sealed class PushedRelease
             }
         }
 
-        Checked first = default, second = default;
+        Checked first = new([], null), second = new([], null);
         if (split < headers.Count)
         {
             Parallel.Invoke(
@@ -229,13 +227,11 @@ internal sealed class PushedRelease
             first = _checkers[0].Check(payload, headers, 0, split);
         }
 
-        var failure = Append(0, first, 0) ?? Append(1, second, split) ?? headerFailure;
-        _problem = failure?.Problem;
-        _malformedMonth = failure?.Malformed;
+        _monthFailure = Append(0, first, 0) ?? Append(1, second, split) ?? headerFailure;
 
         Failure? Append(int checker, Checked done, int from)
         {
-            for (var i = 0; i < done.Tables?.Count; i++)
+            for (var i = 0; i < done.Tables.Count; i++)
             {
                 _checked.Add((headers[from + i].Month, headers[from + i].Version, checker, done.Tables[i]));
             }
@@ -269,7 +265,7 @@ internal sealed class PushedRelease
     private sealed record Failure(string? Problem, MalformedReleaseException? Malformed);
 
     /// <summary>What a checker did with its months: each one's tables, up to the first that failed.</summary>
-    private readonly record struct Checked(List<List<(string Table, int Cells, Range Block)>>? Tables, Failure? Failed);
+    private readonly record struct Checked(List<List<(string Table, int Cells, Range Block)>> Tables, Failure? Failed);
 
     /// <summary>A MonthRelease message's own fields, and where its tables lie in the payload.</summary>
     private sealed record MonthHeader(string Month, long Version, List<Range> Tables, int Bytes)
@@ -336,7 +332,7 @@ internal sealed class PushedRelease
         private readonly HashSet<UInt128> _cellKeys = [];
 
         /// <summary>Grows with the months it is given (never with what a release merely announces).</summary>
-        public CellBlockWriter Blocks { get; } = new(0);
+        public CellBlockWriter Blocks { get; } = new();
 
         public Checked Check(ReadOnlyMemory<byte> payload, List<MonthHeader> headers, int from, int to)
         {

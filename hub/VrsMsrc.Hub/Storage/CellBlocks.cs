@@ -98,18 +98,19 @@ internal static class CellBlockCodec
 /// small blocks and this is on the ingest path, so each distinct code is escaped once (<see cref="CellBlockCodec.Field"/>)
 /// and a cell costs a few copies of bytes. Written by hand rather than with a JSON writer for that reason.
 /// </summary>
-/// <param name="capacity">Bytes to start with: sized from the received release, a buffer that doubles its way
-/// to megabytes makes a large-object allocation, and with it a full garbage collection, at every step.</param>
-internal sealed class CellBlockWriter(long capacity)
+internal sealed class CellBlockWriter
 {
     private static readonly byte[] EmptyField = CellBlockCodec.Field("");
 
-    private byte[] _bytes = new byte[Math.Clamp(capacity, 256, Array.MaxLength)];
+    private byte[] _bytes = new byte[256];
     private int _length;
     private int _blockStart;
     private int _fields;
 
-    /// <summary>Makes room for about <paramref name="bytes"/> more at once, rather than doubling its way there.</summary>
+    /// <summary>
+    /// Makes room for about <paramref name="bytes"/> more at once: a buffer that doubles its way to megabytes
+    /// makes a large-object allocation, and with it a full garbage collection, at every step.
+    /// </summary>
     public void Expect(long bytes) => Reserve((int)Math.Min(bytes, Array.MaxLength - _length));
 
     public void BeginBlock()
