@@ -4,9 +4,9 @@ using VrsMsrc.Hub.Storage;
 namespace VrsMsrc.Hub.Tests;
 
 /// <summary>
-/// The store's block layout (one JSON block per table, month and state) and its in-memory cache: answers
-/// follow every newer version, from this store or another process, and hubs upgraded from the
-/// one-row-per-cell layout keep their cells.
+/// The store's layout (one row per state and month, a JSON block per table in it) and its in-memory cache:
+/// answers follow every newer version, from this store or another process, and hubs upgraded from the
+/// one-row-per-cell or the block-per-table layout keep their cells.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class CellBlockStoreTests : IDisposable
@@ -76,13 +76,16 @@ public sealed class CellBlockStoreTests : IDisposable
         // The exchange lets no such code through; the stored form must still not depend on that.
         string[] odd = ["quote\"back\\slash", "tab\tnew\nline"];
         var writer = new CellBlockWriter();
-        writer.BeginBlock();
+        writer.BeginMonth();
+        writer.BeginBlock(CellBlockCodec.Member("corridors"));
         writer.BeginCell(7, CellBlockCodec.Field("migrants"));
         writer.AppendField(CellBlockCodec.Field(odd[0]));
         writer.AppendField(CellBlockCodec.Field(odd[1]));
         writer.EndCell();
         var block = writer.EndBlock();
-        await _store.Cells.ApplyAsync(new CheckedRelease(Guid.CreateVersion7().ToString(), "ITA", [new CheckedMonth("2024-01", 1, [new CheckedTable("corridors", 1, writer.Blocks[block])])]),
+        var month = writer.EndMonth();
+        await _store.Cells.ApplyAsync(
+            new CheckedRelease(Guid.CreateVersion7().ToString(), "ITA", [new CheckedMonth("2024-01", 1, [new CheckedTable("corridors", 1, writer.Written[block])], writer.Written[month])]),
             "ab", DateTimeOffset.UtcNow, CancellationToken.None);
 
         var cell = Assert.Single(_store.Cells.Cells(Corridors()));
@@ -95,41 +98,73 @@ public sealed class CellBlockStoreTests : IDisposable
     [Fact]
     public void Upgrading_a_hub_from_one_row_per_cell_keeps_every_cell()
     {
+        // The schema as it was before migration 005, with cells in the old layout.
+        Upgraded(4,
+            """
+            INSERT INTO month_versions VALUES ('ITA', '2024-01', 'corridors', 1, 'r1'), ('ITA', '2024-01', 'totals', 1, 'r1'), ('GRC', '2024-01', 'corridors', 1, 'r2');
+            INSERT INTO cells VALUES
+                ('ITA', 'corridors', '2024-01', 'migrants', 'central_mediterranean', 'sea', '', '', 100),
+                ('ITA', 'corridors', '2024-01', 'incidents', 'central_mediterranean', 'sea', '', '', 9),
+                ('ITA', 'totals', '2024-01', 'migrants', '', '', '', '', 140),
+                ('GRC', 'corridors', '2024-01', 'migrants', 'eastern_mediterranean', 'sea', '', '', 50);
+            """,
+            (store, check) =>
+            {
+                Assert.Equal(["GRC 2024-01 eastern_mediterranean/sea 50", "ITA 2024-01 central_mediterranean/sea 100"], Read(store, Corridors()));
+                Assert.Equal(["ITA 2024-01  140"], Read(store, new CellQuery("totals", "migrants", 0, null, null, [], [])));
+                Assert.Equal(4, check.ExecuteScalar<long>("SELECT COUNT(*) FROM cells"));
+                Assert.Equal(299, check.ExecuteScalar<long>("SELECT SUM(value) FROM cells"));
+                Assert.Equal(2, check.ExecuteScalar<long>("SELECT COUNT(*) FROM month_cells"));
+            });
+    }
+
+    [Fact]
+    public void Upgrading_a_hub_from_a_block_per_table_makes_a_row_per_month_at_its_newest_version()
+    {
+        // The schema as it was before migration 008; a hand-made release once replaced the totals alone.
+        Upgraded(7,
+            """
+            INSERT INTO month_versions VALUES ('ITA', '2024-01', 'corridors', 1, 'r1'), ('ITA', '2024-01', 'totals', 2, 'r2'), ('ITA', '2024-01', 'deaths', 1, 'r1');
+            INSERT INTO cell_blocks VALUES
+                ('corridors', '2024-01', 'ITA', '[[100,"migrants","central_mediterranean","sea","",""],[9,"incidents","central_mediterranean","sea","",""]]'),
+                ('totals', '2024-01', 'ITA', '[[140,"migrants","","","",""]]');
+            """,
+            (store, check) =>
+            {
+                Assert.Equal(["ITA 2024-01 central_mediterranean/sea 100"], Read(store, Corridors()));
+                Assert.Equal(["ITA 2024-01  140"], Read(store, new CellQuery("totals", "migrants", 0, null, null, [], [])));
+                Assert.Equal(("ITA", "2024-01", 2L, "r2"), check.QuerySingle<(string, string, long, string)>("SELECT state, month, version, release_id FROM month_cells"));
+                Assert.Equal(["corridors", "deaths", "totals"], check.Query<string>("SELECT tbl FROM month_versions ORDER BY tbl"));
+                Assert.Equal(3, check.ExecuteScalar<long>("SELECT COUNT(*) FROM cells"));
+            });
+    }
+
+    /// <summary>A hub file at the schema of the first <paramref name="migrations"/> scripts, holding <paramref name="data"/>, upgraded as a new hub version opens it.</summary>
+    private static void Upgraded(int migrations, string data, Action<SqliteCellStore, System.Data.IDbConnection> check)
+    {
         var dir = Directory.CreateTempSubdirectory("vrs-hub-migrate-");
         try
         {
             var database = new HubDatabase(Path.Combine(dir.FullName, "hub.db"));
             using (var connection = database.Open())
             {
-                // The schema as it was before migration 005, with cells in the old layout.
                 var assembly = typeof(HubDatabase).Assembly;
                 connection.Execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-                foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Contains(".Migrations.00", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(4))
+                foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Contains(".Migrations.00", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(migrations))
                 {
                     using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
                     connection.Execute(reader.ReadToEnd());
                     connection.Execute("INSERT INTO schema_migrations VALUES (@v, @name, '2026-01-01')", new { v = int.Parse(name[(name.IndexOf(".Migrations.", StringComparison.Ordinal) + 12)..][..3], System.Globalization.CultureInfo.InvariantCulture), name });
                 }
 
-                connection.Execute(
-                    """
-                    INSERT INTO month_versions VALUES ('ITA', '2024-01', 'corridors', 1, 'r1'), ('ITA', '2024-01', 'totals', 1, 'r1'), ('GRC', '2024-01', 'corridors', 1, 'r2');
-                    INSERT INTO cells VALUES
-                        ('ITA', 'corridors', '2024-01', 'migrants', 'central_mediterranean', 'sea', '', '', 100),
-                        ('ITA', 'corridors', '2024-01', 'incidents', 'central_mediterranean', 'sea', '', '', 9),
-                        ('ITA', 'totals', '2024-01', 'migrants', '', '', '', '', 140),
-                        ('GRC', 'corridors', '2024-01', 'migrants', 'eastern_mediterranean', 'sea', '', '', 50);
-                    """);
+                connection.Execute(data);
             }
 
             database.Migrate();
 
             using var store = new SqliteCellStore(database);
-            Assert.Equal(["GRC 2024-01 eastern_mediterranean/sea 50", "ITA 2024-01 central_mediterranean/sea 100"], Read(store, Corridors()));
-            Assert.Equal(["ITA 2024-01  140"], Read(store, new CellQuery("totals", "migrants", 0, null, null, [], [])));
-            using var check = database.Open(readOnly: true);
-            Assert.Equal(4, check.ExecuteScalar<long>("SELECT COUNT(*) FROM cells"));
-            Assert.Equal(299, check.ExecuteScalar<long>("SELECT SUM(value) FROM cells"));
+            using var opened = database.Open(readOnly: true);
+            check(store, opened);
         }
         finally
         {

@@ -90,6 +90,27 @@ public abstract class ReleaseApplyTests(StoreProvider provider) : IDisposable
     }
 
     [Fact]
+    public void A_newer_month_replaces_every_table_of_the_month_even_one_the_release_leaves_out()
+    {
+        _store.Apply(TempHubStore.Release("ITA",
+            ("2024-01", 1, "totals", [], "migrants", 100),
+            ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 60)));
+
+        // A hand-made release whose month carries the totals only: the month is replaced, never merged.
+        var partial = TempHubStore.Release("ITA", ("2024-01", 2, "totals", [], "migrants", 110));
+        var kept = partial.Months[0].Tables.Single(t => t.Table == "totals");
+        partial.Months[0].Tables.Clear();
+        partial.Months[0].Tables.Add(kept);
+        Assert.Equal(1, _store.Apply(partial).MonthsApplied);
+
+        Assert.Equal([("2024-01", 2L, 110L)], Stored("ITA"));
+        var corridors = new CellQuery("corridors", "migrants", 2, null, null, ["ITA"], []);
+        Assert.Empty(_store.Cells.Cells(corridors));
+        Assert.Equal([("ITA", "2024-01")], _store.Cells.Coverage(corridors));
+        Assert.Equal(1, Count("cells"));
+    }
+
+    [Fact]
     public void Versions_are_kept_per_state()
     {
         _store.Apply(Totals("ITA", ("2024-01", 5, 100)));
@@ -107,7 +128,7 @@ public abstract class ReleaseApplyTests(StoreProvider provider) : IDisposable
         {
             // A write failing inside the transaction, after the first month was written.
             connection.Execute(_store.Provider == StoreProvider.Sqlite
-                ? "CREATE TRIGGER fail_february BEFORE INSERT ON month_versions WHEN NEW.month = '2024-02' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+                ? "CREATE TRIGGER fail_february BEFORE INSERT ON month_cells WHEN NEW.month = '2024-02' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
                 : """
                   CREATE FUNCTION fail_february() RETURNS trigger LANGUAGE plpgsql AS $$
                   BEGIN IF NEW.month = '2024-02' THEN RAISE EXCEPTION 'disk trouble'; END IF; RETURN NEW; END $$;

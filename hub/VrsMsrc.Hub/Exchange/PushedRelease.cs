@@ -36,7 +36,7 @@ internal sealed class PushedRelease
     private readonly string _currentMonth;
     private readonly HashSet<string> _months = [];
     private readonly MonthChecker[] _checkers;
-    private readonly List<(string Month, long Version, int Checker, List<(string Table, int Cells, Range Block)> Tables)> _checked = [];
+    private readonly List<(string Month, long Version, int Checker, CheckedTables Tables)> _checked = [];
 
     /// <summary>Bytes of the payload read so far: every top-level field before this offset has been handled.</summary>
     private int _read;
@@ -118,9 +118,9 @@ internal sealed class PushedRelease
             return false;
         }
 
-        var stored = _checkers.Select(c => c.Blocks.Blocks).ToArray();
+        var stored = _checkers.Select(c => c.Blocks.Written).ToArray();
         release = new CheckedRelease(ReleaseId, State, [.. _checked.Select(m => new CheckedMonth(m.Month, m.Version,
-            [.. m.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[m.Checker][t.Block]))]))]);
+            [.. m.Tables.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[m.Checker][t.Block]))], stored[m.Checker][m.Tables.Month]))]);
         return true;
     }
 
@@ -265,7 +265,10 @@ internal sealed class PushedRelease
     private sealed record Failure(string? Problem, MalformedReleaseException? Malformed);
 
     /// <summary>What a checker did with its months: each one's tables, up to the first that failed.</summary>
-    private readonly record struct Checked(List<List<(string Table, int Cells, Range Block)>> Tables, Failure? Failed);
+    private readonly record struct Checked(List<CheckedTables> Tables, Failure? Failed);
+
+    /// <summary>Where a checked month's stored form, and each of its tables' blocks, lie in its checker's buffer.</summary>
+    private sealed record CheckedTables(Range Month, List<(string Table, int Cells, Range Block)> Tables);
 
     /// <summary>A MonthRelease message's own fields, and where its tables lie in the payload.</summary>
     private sealed record MonthHeader(string Month, long Version, List<Range> Tables, int Bytes)
@@ -344,7 +347,7 @@ internal sealed class PushedRelease
             }
 
             Blocks.Expect(bytes * 3 / 2);
-            var done = new List<List<(string, int, Range)>>(to - from);
+            var done = new List<CheckedTables>(to - from);
             for (var i = from; i < to; i++)
             {
                 try
@@ -369,10 +372,12 @@ internal sealed class PushedRelease
             return new Checked(done, null);
         }
 
-        private string? WriteTables(ReadOnlySpan<byte> payload, MonthHeader header, out List<(string, int, Range)> tables)
+        private string? WriteTables(ReadOnlySpan<byte> payload, MonthHeader header, out CheckedTables tables)
         {
             var names = new HashSet<string>();
-            tables = new List<(string, int, Range)>(header.Tables.Count);
+            var written = new List<(string, int, Range)>(header.Tables.Count);
+            tables = new CheckedTables(default, written);
+            Blocks.BeginMonth();
             foreach (var range in header.Tables)
             {
                 var table = payload[range];
@@ -389,15 +394,16 @@ internal sealed class PushedRelease
                 }
 
                 var dimensions = shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, corridors)).ToArray();
-                Blocks.BeginBlock();
+                Blocks.BeginBlock(shape.Member);
                 if (WriteCells(table, shape, dimensions, out var cells) is { } cellProblem)
                 {
                     return $"{header.Month} {name}: {cellProblem}";
                 }
 
-                tables.Add((name, cells, Blocks.EndBlock()));
+                written.Add((name, cells, Blocks.EndBlock()));
             }
 
+            tables = tables with { Month = Blocks.EndMonth() };
             return null;
         }
 
@@ -505,6 +511,8 @@ internal sealed class PushedRelease
         public CatalogueTable Table { get; } = table;
 
         public byte[][] MeasureFields { get; } = [.. table.Measures.Select(CellBlockCodec.Field)];
+
+        public byte[] Member { get; } = CellBlockCodec.Member(table.Name);
 
         public int Measure(ReadOnlySpan<byte> utf8)
         {

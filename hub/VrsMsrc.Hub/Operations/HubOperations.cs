@@ -18,7 +18,7 @@ internal static class HubOperations
     /// <summary>What 'vrs-hub backup' copies: the database, the regional PKI (with the CA key) and hub.json.</summary>
     public static readonly BackupPlan Backup = new(
         "hub", "hub.db", ["hub.json", "pki/ca.crt", "pki/ca.key", "pki/hub.crt", "pki/hub.key", "pki/issued/"],
-        ["nodes", "certificates", "releases", "month_versions", "cells", "corridors", "accounts", "tokens", "audit", "release_chain", "alerts", "alert_runs"],
+        ["nodes", "certificates", "releases", "month_cells", "corridors", "accounts", "tokens", "audit", "release_chain", "alerts", "alert_runs"],
         typeof(HubDatabase).Assembly);
 
     private const string MetricsPolicy = "metrics";

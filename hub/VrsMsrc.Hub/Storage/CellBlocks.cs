@@ -8,9 +8,9 @@ using VrsMsrc.Contracts.Catalogue;
 namespace VrsMsrc.Hub.Storage;
 
 /// <summary>
-/// The stored form of one (table, month, state) block of cells: a JSON array of
-/// [value, measure, dim0, dim1, dim2, dim3], '' past the table's width. JSON rather than a private binary
-/// form so that SQLite's own json_each can show the block as rows (the 'cells' view).
+/// The stored form of one state's month: a JSON object with one member per table, each a block of cells,
+/// a JSON array of [value, measure, dim0, dim1, dim2, dim3] ('' past the table's width). JSON rather than
+/// a private binary form so that SQLite's own json_each can show the cells as rows (the 'cells' view).
 /// </summary>
 internal static class CellBlockCodec
 {
@@ -47,11 +47,37 @@ internal static class CellBlockCodec
         return Encoding.UTF8.GetBytes(escaped.Append('"').ToString());
     }
 
+    /// <summary>"name": in UTF-8: a table's member name in a month's object, the catalogue's names needing no escaping.</summary>
+    public static byte[] Member(string table) => Encoding.UTF8.GetBytes($"\"{table}\":");
+
+    /// <summary>The block of <paramref name="table"/> in a stored month, decoded; a month without that table holds none of its cells.</summary>
+    public static CellBlock DecodeTable(ReadOnlySpan<byte> month, string table, string state, string monthName, int width, long version, StringPool pool)
+    {
+        var reader = new Utf8JsonReader(month);
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(table))
+            {
+                return Decode(ref reader, state, monthName, width, version, pool);
+            }
+
+            reader.Skip();
+        }
+
+        return new CellBlock(version, new Dictionary<string, StoredCell[]>());
+    }
+
     /// <summary>Decodes a block into its cells per measure; strings come from <paramref name="pool"/>, so a cached store holds each code once.</summary>
     public static CellBlock Decode(ReadOnlySpan<byte> json, string state, string month, int width, long version, StringPool pool)
     {
-        var byMeasure = new Dictionary<string, List<StoredCell>>(StringComparer.Ordinal);
         var reader = new Utf8JsonReader(json);
+        return Decode(ref reader, state, month, width, version, pool);
+    }
+
+    private static CellBlock Decode(ref Utf8JsonReader reader, string state, string month, int width, long version, StringPool pool)
+    {
+        var byMeasure = new Dictionary<string, List<StoredCell>>(StringComparer.Ordinal);
         Expect(ref reader, JsonTokenType.StartArray);
         while (Next(ref reader) == JsonTokenType.StartArray)
         {
@@ -94,9 +120,10 @@ internal static class CellBlockCodec
 }
 
 /// <summary>
-/// Writes the blocks of one release, cell by cell, into one growing buffer: a release is thousands of
-/// small blocks and this is on the ingest path, so each distinct code is escaped once (<see cref="CellBlockCodec.Field"/>)
-/// and a cell costs a few copies of bytes. Written by hand rather than with a JSON writer for that reason.
+/// Writes the stored months of one release, table by table and cell by cell, into one growing buffer: a
+/// release is thousands of small blocks and this is on the ingest path, so each distinct code is escaped
+/// once (<see cref="CellBlockCodec.Field"/>) and a cell costs a few copies of bytes. Written by hand rather
+/// than with a JSON writer for that reason.
 /// </summary>
 internal sealed class CellBlockWriter
 {
@@ -104,6 +131,7 @@ internal sealed class CellBlockWriter
 
     private byte[] _bytes = new byte[256];
     private int _length;
+    private int _monthStart;
     private int _blockStart;
     private int _fields;
 
@@ -113,8 +141,21 @@ internal sealed class CellBlockWriter
     /// </summary>
     public void Expect(long bytes) => Reserve((int)Math.Min(bytes, Array.MaxLength - _length));
 
-    public void BeginBlock()
+    public void BeginMonth()
     {
+        _monthStart = _length;
+        Append((byte)'{');
+    }
+
+    /// <summary>A table's block, after its member name as made by <see cref="CellBlockCodec.Member"/>.</summary>
+    public void BeginBlock(byte[] member)
+    {
+        if (_length > _monthStart + 1)
+        {
+            Append((byte)',');
+        }
+
+        Append(member);
         _blockStart = _length;
         Append((byte)'[');
     }
@@ -147,15 +188,22 @@ internal sealed class CellBlockWriter
         Append((byte)']');
     }
 
-    /// <summary>Where the block just written lies in <see cref="Blocks"/>.</summary>
+    /// <summary>Where the block just written lies in <see cref="Written"/>.</summary>
     public Range EndBlock()
     {
         Append((byte)']');
         return _blockStart.._length;
     }
 
-    /// <summary>Every block written; valid until the next write.</summary>
-    public ReadOnlyMemory<byte> Blocks => _bytes.AsMemory(0, _length);
+    /// <summary>Where the month just written lies in <see cref="Written"/>.</summary>
+    public Range EndMonth()
+    {
+        Append((byte)'}');
+        return _monthStart.._length;
+    }
+
+    /// <summary>Every month written; valid until the next write.</summary>
+    public ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, _length);
 
     private void Append(byte b)
     {

@@ -30,15 +30,15 @@ internal sealed record CellQuery(
 internal interface ICellStore
 {
     /// <summary>
-    /// Applies a release atomically (all its months or none): per state, month and table the stored
-    /// cells are replaced only by a newer version. A release id seen before is a duplicate (same hash)
-    /// or a conflict (other hash), and changes nothing.
+    /// Applies a release atomically (all its months or none): per state and month the stored cells of
+    /// every table are replaced, whole, only by a newer version. A release id seen before is a duplicate
+    /// (same hash) or a conflict (other hash), and changes nothing.
     /// </summary>
     Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct);
 
     IReadOnlyList<StoredCell> Cells(CellQuery query);
 
-    /// <summary>(state, month) pairs for which the table was released, within the query's range and states.</summary>
+    /// <summary>(state, month) pairs released (a month holds every table), within the query's range and states.</summary>
     IReadOnlyList<(string State, string Month)> Coverage(CellQuery query);
 
     IReadOnlyList<Corridor> Corridors();

@@ -131,50 +131,29 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
         int applied = 0, ignored = 0;
         long cells = 0;
-        var replaced = new List<(string Table, string Month)>();
+        var replaced = new List<string>();
 
-        // One row per statement through SQLite's own API: a release is thousands of blocks. Bindings stay
-        // until rebound, so the release's and each month's values are bound once, not once per block.
-        // A block is written only where the month's version is newer than the one stored (or none is):
-        // the version's upsert changes no row otherwise, which also spares reading the stored versions.
-        using (var putVersion = new SqliteStatement(connection, "INSERT INTO month_versions (state, month, tbl, version, release_id) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id WHERE excluded.version > month_versions.version"))
-        using (var putBlock = new SqliteStatement(connection, "INSERT INTO cell_blocks (tbl, month, state, cells) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tbl, month, state) DO UPDATE SET cells = excluded.cells"))
+        // One row per month through SQLite's own API, the release's values bound once: the row is replaced
+        // only where the month's version is newer than the one stored (or none is), and SQLite counts no
+        // change otherwise, which also spares reading the stored versions.
+        using (var putMonth = new SqliteStatement(connection, "INSERT INTO month_cells (state, month, version, release_id, cells) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (state, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id, cells = excluded.cells WHERE excluded.version > month_cells.version"))
         {
-            putVersion.Bind(1, release.State);
-            putVersion.Bind(5, release.ReleaseId);
-            putBlock.Bind(3, release.State);
-            for (var m = 0; m < release.Months.Count; m++)
+            putMonth.Bind(1, release.State);
+            putMonth.Bind(4, release.ReleaseId);
+            foreach (var month in release.Months)
             {
-                var month = release.Months[m];
-                var monthApplied = false;
-                putVersion.Bind(2, month.Month);
-                putVersion.Bind(4, month.Version);
-                putBlock.Bind(2, month.Month);
-                for (var t = 0; t < month.Tables.Count; t++)
-                {
-                    var table = month.Tables[t];
-                    putVersion.Bind(3, table.Table);
-                    if (putVersion.Execute() == 0)
-                    {
-                        continue;
-                    }
-
-                    putBlock.Bind(1, table.Table);
-                    putBlock.BindUtf8(4, table.Block.Span);
-                    putBlock.Execute();
-                    replaced.Add((table.Table, month.Month));
-                    cells += table.Cells;
-                    monthApplied = true;
-                }
-
-                if (monthApplied)
-                {
-                    applied++;
-                }
-                else
+                putMonth.Bind(2, month.Month);
+                putMonth.Bind(3, month.Version);
+                putMonth.BindUtf8(5, month.Stored.Span);
+                if (putMonth.Execute() == 0)
                 {
                     ignored++;
+                    continue;
                 }
+
+                applied++;
+                cells += month.Tables.Sum(t => t.Cells);
+                replaced.Add(month.Month);
             }
         }
 
@@ -188,9 +167,12 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         tx.Commit();
 
         // Versions already tell a replaced block from the cached one; forgetting it frees the memory now.
-        foreach (var (table, month) in replaced)
+        foreach (var month in replaced)
         {
-            _cache.Forget(table, month, release.State);
+            foreach (var table in ReleaseCatalogue.All)
+            {
+                _cache.Forget(table.Name, month, release.State);
+            }
         }
 
         return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
@@ -228,34 +210,17 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
         if (missing)
         {
-            var (where, parameters) = Where(query, "b");
+            var (where, parameters) = CellQueryScope.Where(query, "m", "IN @States");
             using var connection = database.Open(readOnly: true);
-            using var reader = (DbDataReader)connection.ExecuteReader(
-                $"""
-                SELECT b.state, b.month, v.version, b.cells FROM cell_blocks b
-                JOIN month_versions v ON v.state = b.state AND v.tbl = b.tbl AND v.month = b.month
-                WHERE {where}
-                """, parameters);
+            using var reader = (DbDataReader)connection.ExecuteReader($"SELECT m.state, m.month, m.version, m.cells FROM month_cells m {where}", parameters);
             while (reader.Read())
             {
                 var key = (_cache.Strings.Intern(reader.GetString(0)), _cache.Strings.Intern(reader.GetString(1)));
                 if (!blocks.ContainsKey(key))
                 {
-                    var block = CellBlockCodec.Decode(reader.GetFieldValue<byte[]>(3), key.Item1, key.Item2, query.Width, reader.GetInt64(2), _cache.Strings);
+                    var block = CellBlockCodec.DecodeTable(reader.GetFieldValue<byte[]>(3), query.Table, key.Item1, key.Item2, query.Width, reader.GetInt64(2), _cache.Strings);
                     _cache.Put(query.Table, key.Item2, key.Item1, block);
                     blocks[key] = block;
-                }
-            }
-
-            // A version with no block (a table released empty before blocks existed) holds no cells; caching
-            // that keeps later questions from looking for the block again.
-            foreach (var (state, month, version) in stored)
-            {
-                if (!blocks.ContainsKey((state, month)))
-                {
-                    var empty = new CellBlock(version, new Dictionary<string, StoredCell[]>());
-                    _cache.Put(query.Table, month, state, empty);
-                    blocks[(state, month)] = empty;
                 }
             }
         }
@@ -310,21 +275,11 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         return connection.Query<(string Code, string Name)>("SELECT code, name FROM corridors ORDER BY code")
             .Select(c => new Corridor { Code = c.Code, Name = c.Name }).ToList();
     }
-
-    /// <summary>
-    /// The table, month range and states of a query as SQL over month_versions or cell_blocks (which share
-    /// those columns); every value travels as a parameter. Dimension filters are applied to decoded cells.
-    /// </summary>
-    private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
-    {
-        var (clauses, parameters) = CellQueryScope.Clauses(query, alias, "IN @States");
-        return (string.Join(" AND ", clauses), parameters);
-    }
 }
 
 /// <summary>
-/// The table, month range and states of a cell query as SQL clauses, the same on SQLite and PostgreSQL but for
-/// how a column is tested against the list of states (Dapper expands a list on SQLite, passes an array to PostgreSQL).
+/// The month range and states of a cell query as SQL clauses, the same on SQLite and PostgreSQL but for how a
+/// column is tested against the list of states (Dapper expands a list on SQLite, passes an array to PostgreSQL).
 /// Every value travels as a parameter.
 /// </summary>
 internal static class CellQueryScope
@@ -332,8 +287,7 @@ internal static class CellQueryScope
     public static (List<string> Clauses, DynamicParameters Parameters) Clauses(CellQuery query, string alias, string inStates)
     {
         var parameters = new DynamicParameters();
-        parameters.Add("Table", query.Table);
-        var clauses = new List<string> { $"{alias}.tbl = @Table" };
+        var clauses = new List<string>();
         if (query.FromMonth is not null)
         {
             clauses.Add($"{alias}.month >= @From");
@@ -353,5 +307,12 @@ internal static class CellQueryScope
         }
 
         return (clauses, parameters);
+    }
+
+    /// <summary>The clauses as a WHERE clause, or nothing when the query takes every month and state.</summary>
+    public static (string Where, DynamicParameters Parameters) Where(CellQuery query, string alias, string inStates)
+    {
+        var (clauses, parameters) = Clauses(query, alias, inStates);
+        return (clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses), parameters);
     }
 }

@@ -4,20 +4,20 @@ using Microsoft.Data.Sqlite;
 namespace VrsMsrc.Hub.Storage;
 
 /// <summary>
-/// The month_versions rows of each table, held in memory while the database is unchanged. SQLite's
-/// data_version, read on one connection kept open for it, changes whenever any other connection (this
-/// hub's ingest, or another process) commits, so a question costs no read of month_versions unless
-/// something was written since the last one.
+/// The version of each stored month, held in memory while the database is unchanged. SQLite's data_version,
+/// read on one connection kept open for it, changes whenever any other connection (this hub's ingest, or
+/// another process) commits, so a question costs no read of month_cells unless something was written since
+/// the last one. A month is stored whole, so its version is every table's.
 /// </summary>
 internal sealed class StoredVersions(HubDatabase database) : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (string State, string Month, long Version)[]> _byTable = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Table, string State), (string State, string Month, long Version)[]> _byTableAndState = [];
+    private readonly Dictionary<string, (string State, string Month, long Version)[]> _byState = new(StringComparer.Ordinal);
+    private (string State, string Month, long Version)[]? _all;
     private SqliteConnection? _connection;
     private long _dataVersion = -1;
 
-    /// <summary>(state, month, version) of the query's table within its month range and states.</summary>
+    /// <summary>(state, month, version) within the query's month range and states.</summary>
     public IReadOnlyList<(string State, string Month, long Version)> Of(CellQuery query)
     {
         List<(string State, string Month, long Version)[]> lists;
@@ -25,37 +25,28 @@ internal sealed class StoredVersions(HubDatabase database) : IDisposable
         {
             _connection ??= database.Open(readOnly: true);
             var dataVersion = _connection.ExecuteScalar<long>("PRAGMA data_version");
-            if (dataVersion != _dataVersion)
+            if (dataVersion != _dataVersion || _all is null)
             {
-                _byTable.Clear();
-                _byTableAndState.Clear();
-                _dataVersion = dataVersion;
-            }
-
-            if (_byTable.Count == 0)
-            {
-                // Every table in one read: cheaper than a scan per table, and an index by table would cost
-                // every ingest its upkeep.
-                foreach (var table in _connection.Query<(string Table, string State, string Month, long Version)>(
-                    "SELECT tbl, state, month, version FROM month_versions ORDER BY tbl, month, state").GroupBy(v => v.Table))
+                // The version columns come before the cells in each row: this reads no cells.
+                _all = [.. _connection.Query<(string State, string Month, long Version)>("SELECT state, month, version FROM month_cells ORDER BY month, state")];
+                _byState.Clear();
+                foreach (var state in _all.GroupBy(v => v.State))
                 {
-                    _byTable[table.Key] = [.. table.Select(v => (v.State, v.Month, v.Version))];
-                    foreach (var state in table.GroupBy(v => v.State))
-                    {
-                        // A question about a few states (every per-state series of a detection pass) reads only theirs.
-                        _byTableAndState[(table.Key, state.Key)] = [.. state.Select(v => (v.State, v.Month, v.Version))];
-                    }
+                    // A question about a few states (every per-state series of a detection pass) reads only theirs.
+                    _byState[state.Key] = [.. state];
                 }
+
+                _dataVersion = dataVersion;
             }
 
             if (query.States.Count == 0)
             {
                 var result = new List<(string, string, long)>();
-                AddRange(result, _byTable.GetValueOrDefault(query.Table) ?? [], query);
+                AddRange(result, _all, query);
                 return result;
             }
 
-            lists = [.. query.States.Distinct(StringComparer.Ordinal).Select(s => _byTableAndState.GetValueOrDefault((query.Table, s)) ?? [])];
+            lists = [.. query.States.Distinct(StringComparer.Ordinal).Select(s => _byState.GetValueOrDefault(s) ?? [])];
         }
 
         var selected = new List<(string, string, long)>();

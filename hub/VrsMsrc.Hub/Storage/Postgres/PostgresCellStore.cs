@@ -48,30 +48,14 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
             return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
         }
 
-        var current = (await connection.QueryAsync<(string Tbl, string Month, long Version)>(new CommandDefinition(
-                "SELECT tbl, month, version FROM month_versions WHERE state = @State AND month = ANY(@Months)",
+        // A month is replaced whole, as on SQLite: its tables all carry the month's version.
+        var current = (await connection.QueryAsync<(string Month, long Version)>(new CommandDefinition(
+                "SELECT month, MAX(version) FROM month_versions WHERE state = @State AND month = ANY(@Months) GROUP BY month",
                 new { release.State, Months = release.Months.Select(m => m.Month).ToArray() }, tx, cancellationToken: ct)))
-            .ToDictionary(v => (v.Tbl, v.Month), v => v.Version);
-
-        int applied = 0, ignored = 0;
-        var replaced = new List<(CheckedMonth Month, CheckedTable Table)>();
-        foreach (var month in release.Months)
-        {
-            var before = replaced.Count;
-            replaced.AddRange(month.Tables
-                .Where(t => !current.TryGetValue((t.Table, month.Month), out var version) || version < month.Version)
-                .Select(t => (month, t)));
-            if (replaced.Count > before)
-            {
-                applied++;
-            }
-            else
-            {
-                ignored++;
-            }
-        }
-
+            .ToDictionary(v => v.Month, v => v.Version);
+        var replaced = release.Months.Where(m => !current.TryGetValue(m.Month, out var version) || version < m.Version).ToList();
         var cells = await ReplaceAsync(connection, tx, release, replaced, ct);
+        int applied = replaced.Count, ignored = release.Months.Count - replaced.Count;
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO releases (release_id, state, sha256, received_at, months, months_applied, cells)
@@ -85,11 +69,12 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
     }
 
     /// <summary>
-    /// Deletes the cells of every replaced (table, month) in one statement, streams the new cells with
-    /// binary COPY (one round trip for the whole release) and records the new versions.
+    /// Deletes the cells and versions of every replaced month (each catalogue table's, whether the release
+    /// carries it or not) in one statement each, streams the new cells with binary COPY (one round trip for
+    /// the whole release) and records the new versions.
     /// </summary>
     private static async Task<long> ReplaceAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, CheckedRelease release, List<(CheckedMonth Month, CheckedTable Table)> replaced, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, CheckedRelease release, List<CheckedMonth> replaced, CancellationToken ct)
     {
         if (replaced.Count == 0)
         {
@@ -97,7 +82,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
         }
 
         // Naming each table's measures lets the delete seek on the primary key (tbl, measure, state, month, ...).
-        var keys = replaced.SelectMany(r => ReleaseCatalogue.Find(r.Table.Table)!.Measures.Select(m => (r.Table.Table, Measure: m, r.Month.Month))).ToList();
+        var keys = replaced.SelectMany(m => ReleaseCatalogue.All.SelectMany(t => t.Measures.Select(measure => (Table: t.Name, Measure: measure, m.Month)))).ToList();
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM cells c USING unnest(@Tables, @Measures, @Months) AS k(tbl, measure, month)
@@ -115,7 +100,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
         {
             // The stored form of the checked cells, read back into rows: one format leaves the reader.
             var strings = new StringPool();
-            foreach (var (month, table) in replaced)
+            foreach (var (month, table) in replaced.SelectMany(m => m.Tables.Select(t => (m, t))))
             {
                 var width = ReleaseCatalogue.Find(table.Table)!.Dimensions.Count;
                 foreach (var (measure, measureCells) in CellBlockCodec.Decode(table.Block.Span, release.State, month.Month, width, month.Version, strings).ByMeasure)
@@ -141,16 +126,17 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
             await copy.CompleteAsync(ct);
         }
 
+        var versions = replaced.SelectMany(m => m.Tables.Select(t => (m.Month, t.Table, m.Version))).ToList();
         await connection.ExecuteAsync(new CommandDefinition(
             """
+            DELETE FROM month_versions WHERE state = @State AND month = ANY(@Months);
             INSERT INTO month_versions (state, month, tbl, version, release_id)
-            SELECT @State, v.month, v.tbl, v.version, @ReleaseId FROM unnest(@Months, @Tables, @Versions) AS v(month, tbl, version)
-            ON CONFLICT (state, tbl, month) DO UPDATE SET version = excluded.version, release_id = excluded.release_id
+            SELECT @State, v.month, v.tbl, v.version, @ReleaseId FROM unnest(@VersionMonths, @Tables, @Versions) AS v(month, tbl, version)
             """,
             new
             {
-                release.State, release.ReleaseId, Months = replaced.Select(r => r.Month.Month).ToArray(),
-                Tables = replaced.Select(r => r.Table.Table).ToArray(), Versions = replaced.Select(r => r.Month.Version).ToArray(),
+                release.State, release.ReleaseId, Months = replaced.Select(m => m.Month).ToArray(),
+                VersionMonths = versions.Select(v => v.Month).ToArray(), Tables = versions.Select(v => v.Table).ToArray(), Versions = versions.Select(v => v.Version).ToArray(),
             }, tx, cancellationToken: ct));
         return cells;
     }
@@ -168,9 +154,10 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
 
     public IReadOnlyList<(string State, string Month)> Coverage(CellQuery query)
     {
-        var (where, parameters) = Where(query with { Filters = [] }, "v");
+        // A month is stored whole: released for one table is released for all.
+        var (where, parameters) = CellQueryScope.Where(query, "v", "= ANY(@States)");
         using var connection = database.Open();
-        return connection.Query<(string, string)>($"SELECT state, month FROM month_versions v WHERE {where}", parameters).ToList();
+        return connection.Query<(string, string)>($"SELECT DISTINCT state, month FROM month_versions v {where}", parameters).ToList();
     }
 
     public IReadOnlyList<Corridor> Corridors()
@@ -187,6 +174,8 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
     private static (string Sql, DynamicParameters Parameters) Where(CellQuery query, string alias)
     {
         var (clauses, parameters) = CellQueryScope.Clauses(query, alias, "= ANY(@States)");
+        clauses.Add($"{alias}.tbl = @Table");
+        parameters.Add("Table", query.Table);
         parameters.Add("Measure", query.Measure);
         for (var i = 0; i < query.Filters.Count; i++)
         {
