@@ -110,6 +110,11 @@ internal sealed class ExchangeService(
         PushedRelease? release = null;
         MemoryStream? payload = null;
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // The bytes in are checked on another thread while the next chunks arrive, one pass at a time: a pass
+        // reads every month whole by then, so chunks that arrive during one are read by the next. Checking on
+        // this loop instead would leave the node waiting for flow control while a chunk is checked.
+        var checking = Task.CompletedTask;
         try
         {
             while (await requestStream.MoveNext(ct))
@@ -139,7 +144,12 @@ internal sealed class ExchangeService(
 
                 payload.Write(chunk.Data.Span);
                 sha256.AppendData(chunk.Data.Span);
-                release!.Advance(Received(payload));
+                if (checking.IsCompleted)
+                {
+                    // The pass reads the buffer as it is now; later writes go past it, or into a new buffer.
+                    var (pushed, received) = (release!, Received(payload));
+                    checking = Task.Run(() => pushed.Advance(received), CancellationToken.None);
+                }
             }
         }
         catch (InvalidProtocolBufferException e)
@@ -154,6 +164,13 @@ internal sealed class ExchangeService(
                 state, payload?.Length ?? 0, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
             throw;
         }
+        finally
+        {
+            // Also when the call broke off: the release is never read by two threads at once.
+            await checking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await checking;
 
         if (first is null)
         {

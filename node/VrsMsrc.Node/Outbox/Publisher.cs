@@ -38,9 +38,10 @@ internal sealed class Publisher(
         int delivered = 0, duplicates = 0, dead = 0;
         using var connection = new HubChannel(connect);
 
-        // Each release's bytes are read while the hub is busy with the one before it, so reading them is off
-        // the path and at most two are in memory at once; none is read before the hub has answered Hello.
-        Task<byte[]>? next = null;
+        // Each release's bytes are read while the hub is busy with the one before it, and the first while Hello
+        // is on its way, so reading them is off the path and at most two are in memory at once. A round that
+        // finds the hub away reads the first for nothing: one read per round, and rounds back off.
+        var next = pending.Count > 0 ? ReadPayload(pending[0]) : null;
         try
         {
             if (await _pipeline.ExecuteAsync(async token => await connection.CallAsync(client => HelloAsync(client, pending.Count, token)), ct) is { } incompatible)
@@ -52,7 +53,7 @@ internal sealed class Publisher(
             for (var i = 0; i < pending.Count; i++)
             {
                 var entry = pending[i];
-                var payload = await (next ?? ReadPayload(entry));
+                var payload = await next!;
                 next = i + 1 < pending.Count ? ReadPayload(pending[i + 1]) : null;
                 try
                 {
@@ -102,7 +103,7 @@ internal sealed class Publisher(
 
         PublishResult Stopped(string reason)
         {
-            // Counted on the oldest waiting release, the one the next round sends first; its bytes are not read.
+            // Counted on the oldest waiting release, the one the next round sends first.
             outbox.MarkFailedAttempt(reason);
             return new PublishResult(delivered, duplicates, dead, outbox.PendingCount(), reason);
         }

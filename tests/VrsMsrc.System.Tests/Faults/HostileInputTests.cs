@@ -139,6 +139,14 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
 
     private static PushChunk[] Chunks(Release release) => Chunks(release.ToByteArray(), release.ReleaseId);
 
+    /// <summary>A proper push of <paramref name="payload"/> cut into chunks of <paramref name="size"/> bytes.</summary>
+    private static PushChunk[] Chunks(byte[] payload, string releaseId, int size) =>
+    [
+        .. payload.Chunk(size).Select((data, i) => i == 0
+            ? new PushChunk { ReleaseId = releaseId, Sha256 = ByteString.CopyFrom(SHA256.HashData(payload)), TotalBytes = payload.Length, Data = ByteString.CopyFrom(data) }
+            : new PushChunk { Data = ByteString.CopyFrom(data) }),
+    ];
+
     /// <summary>The refusal is logged, nothing was stored, and the hub answers the next caller.</summary>
     private async Task AssertRefusedAndServingAsync(string logged)
     {
@@ -286,6 +294,65 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal($"release {release.ReleaseId}: {reason}", refused.Status.Detail);
         await AssertRefusedAndServingAsync($"Refused exchange call from ITA: InvalidArgument release {release.ReleaseId}: {reason}");
+    }
+
+    [Fact]
+    public async Task A_release_in_many_small_chunks_is_refused_for_a_bad_code_in_its_last_month()
+    {
+        // The hub checks months on other threads while later chunks arrive: the last month's fault must still
+        // be the one reported, and nothing of the months checked before it stored.
+        var release = ManyMonths(lastNationality: "QQQ");
+
+        var refused = await PushAsync(Chunks(release.ToByteArray(), release.ReleaseId, size: 300));
+
+        var reason = $"release {release.ReleaseId}: 2024-12 flows: unknown nationality code 'QQQ'";
+        Assert.Equal((StatusCode.InvalidArgument, reason), (refused.StatusCode, refused.Status.Detail));
+        await AssertRefusedAndServingAsync($"Refused exchange call from ITA: InvalidArgument {reason}");
+    }
+
+    [Fact]
+    public async Task A_release_in_many_small_chunks_is_stored_whole()
+    {
+        var release = ManyMonths(lastNationality: "AFG");
+        var client = Client(out var channel);
+        using (channel)
+        {
+            using var call = client.Push(deadline: Deadline);
+            foreach (var chunk in Chunks(release.ToByteArray(), release.ReleaseId, size: 300))
+            {
+                await call.RequestStream.WriteAsync(chunk);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            var receipt = await call.ResponseAsync;
+            Assert.Equal((PushReceipt.Types.Status.Accepted, 36), (receipt.Status, receipt.MonthsApplied));
+            fixture.Accepted++;
+        }
+
+        using var connection = Hub.Database.Open(readOnly: true);
+        Assert.Equal(36, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM month_cells WHERE release_id = @ReleaseId", new { release.ReleaseId }));
+        Assert.Equal("AFG", connection.ExecuteScalar<string>("SELECT dim0 FROM cells WHERE state = 'ITA' AND month = '2024-12'"));
+    }
+
+    /// <summary>
+    /// A release of the 36 months 2022-01 to 2024-12, a flows cell each, the last one's of <paramref name="lastNationality"/>;
+    /// at a version above the other tests' releases, so that every month is applied.
+    /// </summary>
+    private static Release ManyMonths(string lastNationality)
+    {
+        var release = Release("2022-01");
+        var template = release.Months[0];
+        release.Months.Clear();
+        for (var m = 0; m < 36; m++)
+        {
+            var month = template.Clone();
+            month.Month = $"{2022 + (m / 12)}-{(m % 12) + 1:D2}";
+            month.Version = 100;
+            month.Tables[0].Cells[0].Dims[0] = m == 35 ? lastNationality : "SYR";
+            release.Months.Add(month);
+        }
+
+        return release;
     }
 
     [Fact]
