@@ -146,6 +146,9 @@ internal sealed class ExchangeService(
                 sha256.AppendData(chunk.Data.Span);
                 if (checking.IsCompleted)
                 {
+                    // Advance keeps what is wrong for later and never throws; were it to, the call ends here.
+                    await checking;
+
                     // The pass reads the buffer as it is now; later writes go past it, or into a new buffer.
                     var (pushed, received) = (release!, Received(payload));
                     checking = Task.Run(() => pushed.Advance(received), CancellationToken.None);
