@@ -38,6 +38,23 @@ public sealed class CellBlockStoreTests : IDisposable
     }
 
     [Fact]
+    public void After_one_state_is_replaced_its_months_are_read_again_and_the_other_states_come_from_the_cache()
+    {
+        _store.Apply(TempHubStore.Release("ITA",
+            ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 100),
+            ("2024-02", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 110)));
+        _store.Apply(TempHubStore.Release("GRC", ("2024-02", 1, "corridors", ["eastern_mediterranean", "sea"], "migrants", 50)));
+        Assert.Equal(3, Read(Sqlite, Corridors()).Count);
+
+        _store.Apply(TempHubStore.Release("ITA", ("2024-02", 2, "corridors", ["western_balkan", "land"], "migrants", 20)));
+
+        Assert.Equal(
+            ["GRC 2024-02 eastern_mediterranean/sea 50", "ITA 2024-01 central_mediterranean/sea 100", "ITA 2024-02 western_balkan/land 20"],
+            Read(Sqlite, Corridors()));
+        Assert.Equal(["ITA 2024-02 western_balkan/land 20"], Read(Sqlite, Corridors("2024-02", null, "ITA")));
+    }
+
+    [Fact]
     public async Task A_release_applied_by_another_process_is_seen_by_a_store_that_cached_the_month()
     {
         _store.Apply(TempHubStore.Release("ITA", ("2024-01", 1, "corridors", ["central_mediterranean", "sea"], "migrants", 100)));
@@ -121,10 +138,11 @@ public sealed class CellBlockStoreTests : IDisposable
     [Fact]
     public void Upgrading_a_hub_from_a_block_per_table_makes_a_row_per_month_at_its_newest_version()
     {
-        // The schema as it was before migration 008; a hand-made release once replaced the totals alone.
+        // The schema as it was before migration 008; a hand-made release once replaced the corridors alone
+        // (stored first, so the month's release must come from its newest version, not the last row read).
         Upgraded(7,
             """
-            INSERT INTO month_versions VALUES ('ITA', '2024-01', 'corridors', 1, 'r1'), ('ITA', '2024-01', 'totals', 2, 'r2'), ('ITA', '2024-01', 'deaths', 1, 'r1');
+            INSERT INTO month_versions VALUES ('ITA', '2024-01', 'corridors', 2, 'r2'), ('ITA', '2024-01', 'totals', 1, 'r1'), ('ITA', '2024-01', 'deaths', 1, 'r1');
             INSERT INTO cell_blocks VALUES
                 ('corridors', '2024-01', 'ITA', '[[100,"migrants","central_mediterranean","sea","",""],[9,"incidents","central_mediterranean","sea","",""]]'),
                 ('totals', '2024-01', 'ITA', '[[140,"migrants","","","",""]]');

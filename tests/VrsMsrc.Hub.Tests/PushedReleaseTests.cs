@@ -83,6 +83,14 @@ public sealed class PushedReleaseTests
         Assert.Equal("2025-05 flows: the table appears twice", Problem(release));
     }
 
+    [Fact]
+    public void A_month_without_tables_is_refused_since_it_would_replace_the_month_with_nothing()
+    {
+        var release = TempHubStore.Release("ITA", ("2025-05", 2, "totals", [], "migrants", 20));
+        release.Months[0].Tables.Clear();
+        Assert.Equal("month 2025-05 carries no tables", Problem(release));
+    }
+
     [Theory]
     [InlineData("2025-13", 1, "month '2025-13' is not YYYY-MM")]
     [InlineData("2025-05", 0, "month 2025-05 has version 0; versions start at 1")]

@@ -154,6 +154,8 @@ internal sealed class ExchangeService(
                     checking = Task.Run(() => pushed.Advance(received), CancellationToken.None);
                 }
             }
+
+            await checking;
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -172,8 +174,6 @@ internal sealed class ExchangeService(
             // Also when the call broke off: the release is never read by two threads at once.
             await checking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-
-        await checking;
 
         if (first is null)
         {

@@ -258,6 +258,13 @@ internal sealed class PushedRelease
             return $"month {month} appears twice";
         }
 
+        if (header.Tables.Count == 0)
+        {
+            // A month is replaced whole: an empty one would wipe the month's tables while keeping a version
+            // only on SQLite (PostgreSQL keeps versions per table). A node sends every table, empty or not.
+            return $"month {month} carries no tables";
+        }
+
         return header.Version < 1 ? $"month {month} has version {header.Version}; versions start at 1" : null;
     }
 
@@ -384,7 +391,7 @@ internal sealed class PushedRelease
                 var name = TableName(table);
                 if (!names.Add(name))
                 {
-                    // The hub replaces a table's cells per release; a second copy would be silently ignored.
+                    // A month is stored with one member per table; a second copy would be a member no reader sees.
                     return $"{header.Month} {name}: the table appears twice";
                 }
 

@@ -195,22 +195,26 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
         var stored = _versions.Of(query);
         var blocks = new Dictionary<(string State, string Month), CellBlock>();
-        var missing = false;
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        string? first = null, last = null;
         foreach (var (state, month, version) in stored)
         {
             if (_cache.Get(query.Table, month, state, version) is { } cached)
             {
                 blocks[(state, month)] = cached;
+                continue;
             }
-            else
-            {
-                missing = true;
-            }
+
+            missing.Add(state);
+            first = first is null || string.CompareOrdinal(month, first) < 0 ? month : first;
+            last = last is null || string.CompareOrdinal(month, last) > 0 ? month : last;
         }
 
-        if (missing)
+        if (missing.Count > 0)
         {
-            var (where, parameters) = CellQueryScope.Where(query, "m", "IN @States");
+            // A month's row holds every table: only the states and months not cached are read (after an
+            // ingest, the one state's replaced months), not the whole range the question covers.
+            var (where, parameters) = CellQueryScope.Where(query with { States = [.. missing], FromMonth = first, ToMonth = last }, "m", "IN @States");
             using var connection = database.Open(readOnly: true);
             using var reader = (DbDataReader)connection.ExecuteReader($"SELECT m.state, m.month, m.version, m.cells FROM month_cells m {where}", parameters);
             while (reader.Read())

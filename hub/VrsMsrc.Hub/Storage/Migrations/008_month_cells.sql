@@ -1,7 +1,7 @@
 -- One row per (state, month) holding its version and the cells of every table (issue 4). A release carries
 -- each month whole, every table at the month's version, and the hub replaces a month whole, never merges:
 -- one row per month is the same data as a version row and a block per table, in a tenth of the rows. A
--- 100,000-cell release was 8,000 statements (a version upsert and a block write per table and month) and is
+-- 100,000-cell release was 8,360 statements (a version upsert and a block write per table and month) and is
 -- now one upsert per month.
 -- cells: a JSON object with one member per table, a JSON array of [value, measure, dim0, dim1, dim2, dim3]
 -- ('' past the table's width).
