@@ -35,8 +35,8 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
 
     public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        // The release comes with its blocks encoded (while it was checked, on the push's own thread, so that
-        // nodes pushing at once encode side by side): the writer only writes.
+        // The release comes with its months in their stored form (written while it was checked, as it arrived,
+        // so that nodes pushing at once encode side by side): the writer only writes.
         // A node that gave up while queued will send the release again; once applying, finish.
         await _writer.WaitAsync(ct);
         ApplyResult result;
