@@ -62,19 +62,19 @@ internal sealed class BenchHub : InProcessHub
     }
 
     /// <summary>
-    /// Waits (up to a minute) until the hub's alert refresher has finished a pass newer than
-    /// <paramref name="before"/>: it starts two seconds after an ingest and would otherwise share the two
-    /// cores with whatever is measured next.
+    /// Waits (up to a minute) until the hub's alert refresher has finished a pass that started after
+    /// <paramref name="since"/>, the time the last measured ingest had been applied: the refresher starts a
+    /// pass two seconds after an ingest, and it would otherwise share the two cores with whatever is measured
+    /// next. A pass that merely finished later could have started before that ingest, leaving another to run.
     /// </summary>
-    public async Task WaitForDetectionAsync(Hub.Trends.Alerts.AlertRun? before)
+    public async Task WaitForDetectionAsync(DateTimeOffset since)
     {
         var alerts = Services.GetRequiredService<Hub.Trends.Alerts.IAlertStore>();
-        for (var i = 0; i < 600 && alerts.LastRun() == before; i++)
+        for (var i = 0; i < 600 && !(alerts.LastRun()?.StartedAt > since); i++)
         {
             await Task.Delay(100);
         }
     }
-
 }
 
 /// <summary>
