@@ -108,6 +108,29 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         }
     }
 
+    /// <summary>Pushes <paramref name="chunks"/> as a node would and returns the hub's receipt; a release it accepted is counted as stored.</summary>
+    private async Task<PushReceipt> AcceptedAsync(params PushChunk[] chunks)
+    {
+        var client = Client(out var channel);
+        using (channel)
+        {
+            using var call = client.Push(deadline: Deadline);
+            foreach (var chunk in chunks)
+            {
+                await call.RequestStream.WriteAsync(chunk);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            var receipt = await call.ResponseAsync;
+            if (receipt.Status == PushReceipt.Types.Status.Accepted)
+            {
+                fixture.Accepted++;
+            }
+
+            return receipt;
+        }
+    }
+
     private static PushChunk[] Chunks(byte[] payload, string? releaseId = null, long? totalBytes = null, byte[]? sha256 = null) =>
     [
         new PushChunk
@@ -142,9 +165,8 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
     /// <summary>A proper push of <paramref name="payload"/> cut into chunks of <paramref name="size"/> bytes.</summary>
     private static PushChunk[] Chunks(byte[] payload, string releaseId, int size) =>
     [
-        .. payload.Chunk(size).Select((data, i) => i == 0
-            ? new PushChunk { ReleaseId = releaseId, Sha256 = ByteString.CopyFrom(SHA256.HashData(payload)), TotalBytes = payload.Length, Data = ByteString.CopyFrom(data) }
-            : new PushChunk { Data = ByteString.CopyFrom(data) }),
+        .. Chunks(payload[..size], releaseId, payload.Length, SHA256.HashData(payload)),
+        .. payload[size..].Chunk(size).Select(data => new PushChunk { Data = ByteString.CopyFrom(data) }),
     ];
 
     /// <summary>The refusal is logged, nothing was stored, and the hub answers the next caller.</summary>
@@ -314,20 +336,10 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
     public async Task A_release_in_many_small_chunks_is_stored_whole()
     {
         var release = ManyMonths(lastNationality: "AFG");
-        var client = Client(out var channel);
-        using (channel)
-        {
-            using var call = client.Push(deadline: Deadline);
-            foreach (var chunk in Chunks(release.ToByteArray(), release.ReleaseId, size: 300))
-            {
-                await call.RequestStream.WriteAsync(chunk);
-            }
 
-            await call.RequestStream.CompleteAsync();
-            var receipt = await call.ResponseAsync;
-            Assert.Equal((PushReceipt.Types.Status.Accepted, 36), (receipt.Status, receipt.MonthsApplied));
-            fixture.Accepted++;
-        }
+        var receipt = await AcceptedAsync(Chunks(release.ToByteArray(), release.ReleaseId, size: 300));
+
+        Assert.Equal((PushReceipt.Types.Status.Accepted, 36), (receipt.Status, receipt.MonthsApplied));
 
         using var connection = Hub.Database.Open(readOnly: true);
         Assert.Equal(36, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM month_cells WHERE release_id = @ReleaseId", new { release.ReleaseId }));
@@ -382,16 +394,10 @@ public sealed class HostileInputTests(HostileHub fixture) : IClassFixture<Hostil
         await A_message_over_the_size_limit_is_refused_before_it_is_read();
 
         var release = Release();
-        var client = Client(out var channel);
-        using (channel)
-        {
-            using var call = client.Push(deadline: Deadline);
-            await call.RequestStream.WriteAsync(Chunks(release)[0]);
-            await call.RequestStream.CompleteAsync();
-            var receipt = await call.ResponseAsync;
-            Assert.Equal(PushReceipt.Types.Status.Accepted, receipt.Status);
-            fixture.Accepted++;
-        }
+
+        var receipt = await AcceptedAsync(Chunks(release));
+
+        Assert.Equal(PushReceipt.Types.Status.Accepted, receipt.Status);
 
         using var connection = Hub.Database.Open(readOnly: true);
         Assert.Equal(release.ReleaseId, connection.ExecuteScalar<string>("SELECT release_id FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }));
