@@ -95,10 +95,7 @@ public sealed class CellBlockStoreTests : IDisposable
         var writer = new CellBlockWriter();
         writer.BeginMonth();
         writer.BeginBlock(CellBlockCodec.Member("corridors"));
-        writer.BeginCell(7, CellBlockCodec.Field("migrants"));
-        writer.AppendField(CellBlockCodec.Field(odd[0]));
-        writer.AppendField(CellBlockCodec.Field(odd[1]));
-        writer.EndCell();
+        writer.Cell(7, CellBlockCodec.Field("migrants"), [CellBlockCodec.Field(odd[0]), CellBlockCodec.Field(odd[1])]);
         var block = writer.EndBlock();
         var month = writer.EndMonth();
         await _store.Cells.ApplyAsync(

@@ -83,6 +83,46 @@ public sealed class PushedReleaseTests
         Assert.Equal("2025-05 flows: the table appears twice", Problem(release));
     }
 
+    /// <summary>Codes are found by their packed bytes and length (short) or in a dictionary (long): near misses of known codes must not pass.</summary>
+    [Theory]
+    [InlineData("SY", "nationality")]
+    [InlineData("SYRA", "nationality")]
+    [InlineData("SYR\u0000", "nationality")]
+    [InlineData("central_mediterraneaN", "corridor")]
+    [InlineData("central_mediterranean\u0000", "corridor")]
+    [InlineData("central_mediterranean_central_mediterranean", "corridor")]
+    public void Codes_are_told_apart_by_every_byte_and_their_length(string code, string dimension)
+    {
+        var cell = dimension == "corridor" ? new[] { "SYR", "sea", "at_sea", code } : [code, "sea", "at_sea", "central_mediterranean"];
+        var known = new[] { "SYR", "sea", "at_sea", "central_mediterranean" };
+        Assert.Equal($"2025-05 flows: unknown {dimension} code '{code}'", Problem(Flows("2025-05", known, cell)));
+    }
+
+    /// <summary>Every code of the lists in one release (the code tables grow), each stored as sent.</summary>
+    [Fact]
+    public void Every_known_code_is_found_however_many_a_release_carries()
+    {
+        var nationalities = Codes.Nationalities.Entries.Select(e => e.Code).ToList();
+        var corridors = Corridors.Order(StringComparer.Ordinal).ToList();
+        var release = Flows("2025-05", [.. nationalities.Select((n, i) => new[] { n, "sea", "at_sea", corridors[i % corridors.Count] })]);
+        var payload = release.ToByteArray();
+
+        Assert.Equal(MessageCells(release), StoredCells(Check(payload)!));
+    }
+
+    /// <summary>Duplicates are looked for per table: the set of a table's cells grows with a large table and is emptied for the next.</summary>
+    [Fact]
+    public void A_cell_given_twice_is_found_among_hundreds_but_the_same_cell_in_another_month_is_not_a_duplicate()
+    {
+        var cells = Codes.Nationalities.Entries.Take(200).SelectMany(n => new[] { new[] { n.Code, "sea", "at_sea", "central_mediterranean" }, [n.Code, "land", "inland", "unknown"] }).ToList();
+        Assert.Equal("2025-05 flows: the cell migrants (AFG, sea, at_sea, central_mediterranean) appears twice",
+            Problem(Flows("2025-05", [.. cells, cells.First(c => c[0] == "AFG")])));
+
+        var twoMonths = Flows("2025-04", [.. cells]);
+        twoMonths.Months.Add(Flows("2025-05", [.. cells]).Months[0]);
+        Assert.Null(Problem(twoMonths));
+    }
+
     [Fact]
     public void A_month_without_tables_is_refused_since_it_would_replace_the_month_with_nothing()
     {

@@ -52,7 +52,10 @@ internal sealed class ExchangeService(
     public override async Task<PushReceipt> Push(IAsyncStreamReader<PushChunk> requestStream, ServerCallContext context)
     {
         var state = CallerState(context);
-        var (first, pushed, hash) = await ReceiveAsync(requestStream, state, context.CancellationToken);
+
+        // Disposed once the release is applied or refused: the checked release lies in its buffers.
+        using var pushed = new PushedRelease(cells.Corridors().Select(c => c.Code).ToHashSet(), time.GetUtcNow());
+        var (first, hash) = await ReceiveAsync(requestStream, pushed, state, context.CancellationToken);
         if (!hash.AsSpan().SequenceEqual(first.Sha256.Span))
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId}: SHA-256 of the payload does not match the announced one");
@@ -104,11 +107,12 @@ internal sealed class ExchangeService(
     /// merely claims, so announcing a huge release costs a hostile node its own bandwidth, not the hub's
     /// memory. The SHA-256 is computed chunk by chunk as they arrive rather than in a pass of its own.
     /// </summary>
-    private async Task<(PushChunk First, PushedRelease Release, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, string state, CancellationToken ct)
+    private async Task<(PushChunk First, byte[] Sha256)> ReceiveAsync(IAsyncStreamReader<PushChunk> requestStream, PushedRelease release, string state, CancellationToken ct)
     {
         PushChunk? first = null;
-        PushedRelease? release = null;
-        MemoryStream? payload = null;
+
+        // Disposed after the finally below, which waits for the last checking pass: no pass reads a returned buffer.
+        using var payload = new PooledBytes();
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
         // The bytes in are checked on another thread while the next chunks arrive, one pass at a time: a pass
@@ -132,12 +136,9 @@ internal sealed class ExchangeService(
                     {
                         throw Refuse(StatusCode.InvalidArgument, state, "the first chunk must carry a release id (UUID) and a 32-byte SHA-256");
                     }
-
-                    payload = new MemoryStream();
-                    release = new PushedRelease(cells.Corridors().Select(c => c.Code).ToHashSet(), time.GetUtcNow());
                 }
 
-                if (payload!.Length + chunk.Data.Length > first.TotalBytes)
+                if (payload.Length + chunk.Data.Length > first.TotalBytes)
                 {
                     throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} sends more than the {first.TotalBytes} bytes it announced");
                 }
@@ -150,8 +151,8 @@ internal sealed class ExchangeService(
                     await checking;
 
                     // The pass reads the buffer as it is now; later writes go past it, or into a new buffer.
-                    var (pushed, received) = (release!, Received(payload));
-                    checking = Task.Run(() => pushed.Advance(received), CancellationToken.None);
+                    var received = payload.Written;
+                    checking = Task.Run(() => release.Advance(received), CancellationToken.None);
                 }
             }
 
@@ -159,14 +160,14 @@ internal sealed class ExchangeService(
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw Refuse(StatusCode.InvalidArgument, state, $"after {payload?.Length ?? 0} bytes of release data the push carries a message that is no push chunk: {e.Message}");
+            throw Refuse(StatusCode.InvalidArgument, state, $"after {payload.Length} bytes of release data the push carries a message that is no push chunk: {e.Message}");
         }
         catch (Exception e) when (e is not RpcException { Status.StatusCode: StatusCode.InvalidArgument })
         {
             // A cut line, a node that gave up, a message over the size limit or broken gRPC framing:
             // the call ends here and nothing of it is stored.
             log.LogWarning("Push from {State} broke off after {Bytes} bytes of release {ReleaseId}: {Reason}",
-                state, payload?.Length ?? 0, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
+                state, payload.Length, first?.ReleaseId ?? "(none announced)", e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message);
             throw;
         }
         finally
@@ -180,15 +181,13 @@ internal sealed class ExchangeService(
             throw Refuse(StatusCode.InvalidArgument, state, "empty push: the first chunk must name the release");
         }
 
-        if (payload!.Length != first.TotalBytes)
+        if (payload.Length != first.TotalBytes)
         {
             throw Refuse(StatusCode.InvalidArgument, state, $"release {first.ReleaseId} ended after {payload.Length} of {first.TotalBytes} bytes");
         }
 
-        release!.Complete(Received(payload));
-        return (first, release, sha256.GetHashAndReset());
-
-        static ReadOnlyMemory<byte> Received(MemoryStream payload) => payload.GetBuffer().AsMemory(0, (int)payload.Length);
+        release.Complete(payload.Written);
+        return (first, sha256.GetHashAndReset());
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Text;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.Catalogue;
@@ -19,7 +20,7 @@ namespace VrsMsrc.Hub.Exchange;
 /// (<see cref="Complete"/>, <see cref="TryCheck"/>), in a fixed order, so the refusal does not depend on
 /// how the bytes were cut into chunks.
 /// </summary>
-internal sealed class PushedRelease
+internal sealed class PushedRelease : IDisposable
 {
     /// <summary>
     /// How far a node's clock may run ahead of the hub's: a node releasing just after midnight on the
@@ -97,6 +98,7 @@ internal sealed class PushedRelease
     /// <summary>
     /// After <see cref="Complete"/>: the release as the stores take it, or the reason to give the node why it
     /// may not be applied. Throws <see cref="MalformedReleaseException"/> for a month whose bytes are broken.
+    /// The release's stored months lie in this one's buffers: it is applied before this one is disposed.
     /// </summary>
     public bool TryCheck([NotNullWhen(true)] out CheckedRelease? release, [NotNullWhen(false)] out string? problem)
     {
@@ -122,6 +124,15 @@ internal sealed class PushedRelease
         release = new CheckedRelease(ReleaseId, State, [.. _checked.Select(m => new CheckedMonth(m.Month, m.Version,
             [.. m.Tables.Tables.Select(t => new CheckedTable(t.Table, t.Cells, stored[m.Checker][t.Block]))], stored[m.Checker][m.Tables.Month]))]);
         return true;
+    }
+
+    /// <summary>Gives the buffers of the stored months back to the pool; no checking pass may be running.</summary>
+    public void Dispose()
+    {
+        foreach (var checker in _checkers)
+        {
+            checker.Blocks.Dispose();
+        }
     }
 
     private void ReadFields(ReadOnlyMemory<byte> payload, bool whole)
@@ -338,8 +349,11 @@ internal sealed class PushedRelease
     {
         private readonly Dictionary<string, CodeTable> _codes = [];
 
+        /// <summary>Each table's dimensions' code tables, looked up once per release rather than once per table and month.</summary>
+        private readonly Dictionary<TableShape, CodeTable[]> _dimensions = [];
+
         // One set for every table's cells, emptied between tables: its capacity is reused instead of regrown.
-        private readonly HashSet<UInt128> _cellKeys = [];
+        private readonly CellKeySet _cellKeys = new();
 
         /// <summary>Grows with the months it is given (never with what a release merely announces).</summary>
         public CellBlockWriter Blocks { get; } = new();
@@ -400,7 +414,11 @@ internal sealed class PushedRelease
                     return $"{header.Month} {name}: not a table of the release catalogue";
                 }
 
-                var dimensions = shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, corridors)).ToArray();
+                if (!_dimensions.TryGetValue(shape, out var dimensions))
+                {
+                    _dimensions[shape] = dimensions = [.. shape.Table.Dimensions.Select(d => _codes.TryGetValue(d, out var c) ? c : _codes[d] = new CodeTable(d, corridors))];
+                }
+
                 Blocks.BeginBlock(shape.Member);
                 if (WriteCells(table, shape, dimensions, out var cells) is { } cellProblem)
                 {
@@ -423,6 +441,7 @@ internal sealed class PushedRelease
             keys.Clear();
             Span<Range> dims = stackalloc Range[ReleaseCatalogue.MaxDimensions];
             var codes = new Code[width];
+            var fields = new byte[width][];
             var table = new WireReader(message);
             while (!table.AtEnd)
             {
@@ -488,6 +507,7 @@ internal sealed class PushedRelease
                     }
 
                     codes[i] = code;
+                    fields[i] = code.Field;
                     key = (key << CodeTable.IdBits) | (uint)code.Id;
                 }
 
@@ -496,13 +516,7 @@ internal sealed class PushedRelease
                     return $"the cell {shape.Table.Measures[measureIndex]} ({string.Join(", ", codes.Select(c => c.Text))}) appears twice";
                 }
 
-                Blocks.BeginCell(value, shape.MeasureFields[measureIndex]);
-                foreach (var code in codes)
-                {
-                    Blocks.AppendField(code.Field);
-                }
-
-                Blocks.EndCell();
+                Blocks.Cell(value, shape.MeasureFields[measureIndex], fields);
                 count++;
             }
 
@@ -540,21 +554,34 @@ internal sealed class PushedRelease
     /// <summary>
     /// The codes of one dimension met in this release, found by their UTF-8 bytes: the first time a code
     /// is met it is checked against its list and gets a small number; every later cell with it costs one lookup.
+    /// Codes are looked up several times a cell and all in the code lists are short: a short code is packed
+    /// into four numbers and found in a table of its own by comparing them (a general dictionary's hashing
+    /// and byte comparison took a quarter of the check); longer ones are kept in a dictionary.
     /// </summary>
     private sealed class CodeTable
     {
         /// <summary>Bits of a code's number in a cell key: four dimensions and the measure fit in 128 bits.</summary>
         public const int IdBits = 24;
 
-        private readonly Dictionary<byte[], Code> _codes = new(Utf8Comparer.Instance);
-        private readonly Dictionary<byte[], Code>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+        /// <summary>Codes of up to this many bytes fit, with their length, in four 64-bit numbers.</summary>
+        private const int ShortBytes = 31;
+
+        private const ulong Mix = 0x9E3779B97F4A7C15;
+
+        private readonly Dictionary<byte[], Code> _long = new(Utf8Comparer.Instance);
+        private readonly Dictionary<byte[], Code>.AlternateLookup<ReadOnlySpan<byte>> _longLookup;
         private readonly IReadOnlySet<string> _corridors;
+
+        /// <summary>Open addressing with linear probing, never more than half full; a slot without a code is empty.</summary>
+        private Slot[] _short = new Slot[64];
+        private int _shortCount;
+        private int _count;
 
         public CodeTable(string dimension, IReadOnlySet<string> corridors)
         {
             Dimension = dimension;
             _corridors = corridors;
-            _lookup = _codes.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _longLookup = _long.GetAlternateLookup<ReadOnlySpan<byte>>();
         }
 
         public string Dimension { get; }
@@ -562,21 +589,191 @@ internal sealed class PushedRelease
         /// <summary>The code, or null when the dimension's list does not know it.</summary>
         public Code? Find(ReadOnlySpan<byte> utf8)
         {
-            if (_lookup.TryGetValue(utf8, out var code))
+            if (utf8.Length > ShortBytes)
             {
-                return code;
+                return _longLookup.TryGetValue(utf8, out var code) ? code : Add(utf8);
             }
 
+            var key = Pack(utf8);
+            var slots = _short;
+            var mask = slots.Length - 1;
+            for (var i = key.SlotOf(mask); ; i = (i + 1) & mask)
+            {
+                ref readonly var slot = ref slots[i];
+                if (slot.Code is null)
+                {
+                    return Add(utf8);
+                }
+
+                if (slot.Key == key)
+                {
+                    return slot.Code;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A code met for the first time: checked against its list, and kept only if known, so that hostile
+        /// bytes never fill the table.
+        /// </summary>
+        private Code? Add(ReadOnlySpan<byte> utf8)
+        {
             var text = Encoding.UTF8.GetString(utf8);
-            if (!DimensionCodes.IsKnown(Dimension, text, _corridors) || _codes.Count >= 1 << IdBits)
+            if (!DimensionCodes.IsKnown(Dimension, text, _corridors) || _count >= 1 << IdBits)
             {
                 return null;
             }
 
-            code = new Code(_codes.Count, text, CellBlockCodec.Field(text));
-            _codes.Add(utf8.ToArray(), code);
+            var code = new Code(_count++, text, CellBlockCodec.Field(text));
+            if (utf8.Length > ShortBytes)
+            {
+                _long.Add(utf8.ToArray(), code);
+                return code;
+            }
+
+            if (++_shortCount * 2 > _short.Length)
+            {
+                var old = _short;
+                _short = new Slot[old.Length * 2];
+                foreach (var slot in old)
+                {
+                    if (slot.Code is not null)
+                    {
+                        Insert(slot);
+                    }
+                }
+            }
+
+            Insert(new Slot(Pack(utf8), code));
             return code;
         }
+
+        private void Insert(Slot slot)
+        {
+            var mask = _short.Length - 1;
+            var i = slot.Key.SlotOf(mask);
+            while (_short[i].Code is not null)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _short[i] = slot;
+        }
+
+        /// <summary>A short code's bytes, zero-padded, with its length in the last byte (so "A" and "A\0" differ).</summary>
+        private static Key Pack(ReadOnlySpan<byte> utf8)
+        {
+            var length = (ulong)utf8.Length << 56;
+            return utf8.Length <= 8
+                ? new(Word(utf8, 0), 0, 0, length)
+                : new(Word(utf8, 0), Word(utf8, 8), Word(utf8, 16), Word(utf8, 24) | length);
+        }
+
+        private static ulong Word(ReadOnlySpan<byte> utf8, int from)
+        {
+            if (utf8.Length >= from + 8)
+            {
+                return BinaryPrimitives.ReadUInt64LittleEndian(utf8[from..]);
+            }
+
+            ulong value = 0;
+            for (var i = utf8.Length - 1; i >= from; i--)
+            {
+                value = (value << 8) | utf8[i];
+            }
+
+            return value;
+        }
+
+        private readonly record struct Key(ulong A, ulong B, ulong C, ulong D)
+        {
+            public int SlotOf(int mask) => (int)((((((A * Mix) ^ B) * Mix) ^ C ^ D) * Mix) >> 40) & mask;
+        }
+
+        private readonly record struct Slot(Key Key, Code? Code);
+    }
+
+    /// <summary>
+    /// The keys of one table's cells, to find a cell that appears twice: emptied for each table of a release
+    /// (thousands of them, most small) in constant time by moving to a new generation rather than clearing
+    /// its slots, with open addressing and a hash seeded per process so that no node can choose keys that collide.
+    /// </summary>
+    private sealed class CellKeySet
+    {
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+        private Entry[] _entries = new Entry[256];
+        private int _count;
+        private int _generation = 1;
+
+        public void Clear()
+        {
+            _count = 0;
+            if (++_generation == int.MaxValue)
+            {
+                Array.Clear(_entries);
+                _generation = 1;
+            }
+        }
+
+        /// <summary>False when the key is in the set already.</summary>
+        public bool Add(UInt128 key)
+        {
+            if ((_count + 1) * 2 > _entries.Length)
+            {
+                Grow();
+            }
+
+            var entries = _entries;
+            var mask = entries.Length - 1;
+            for (var i = SlotOf(key, mask); ; i = (i + 1) & mask)
+            {
+                ref var entry = ref entries[i];
+                if (entry.Generation != _generation)
+                {
+                    entry = new Entry(key, _generation);
+                    _count++;
+                    return true;
+                }
+
+                if (entry.Key == key)
+                {
+                    return false;
+                }
+            }
+        }
+
+        private void Grow()
+        {
+            var old = _entries;
+            _entries = new Entry[old.Length * 2];
+            var mask = _entries.Length - 1;
+            foreach (var entry in old)
+            {
+                if (entry.Generation == _generation)
+                {
+                    var i = SlotOf(entry.Key, mask);
+                    while (_entries[i].Generation == _generation)
+                    {
+                        i = (i + 1) & mask;
+                    }
+
+                    _entries[i] = entry;
+                }
+            }
+        }
+
+        private static int SlotOf(UInt128 key, int mask)
+        {
+            // The finaliser of MurmurHash3: every bit of the key moves every bit of the slot.
+            var hash = ((ulong)key ^ BitOperations.RotateLeft((ulong)(key >> 64), 31)) * Seed;
+            hash ^= hash >> 33;
+            hash *= 0xFF51AFD7ED558CCD;
+            hash ^= hash >> 33;
+            return (int)hash & mask;
+        }
+
+        private readonly record struct Entry(UInt128 Key, int Generation);
     }
 
     private sealed class Utf8Comparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

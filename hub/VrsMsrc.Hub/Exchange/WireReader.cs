@@ -55,6 +55,13 @@ internal ref struct WireReader(ReadOnlySpan<byte> data, int offset = 0)
     /// <summary>The next field's number and wire type.</summary>
     public (int Field, int WireType) ReadTag()
     {
+        // Every field of a release has a number below 16: its tag is one byte.
+        if (_position < _data.Length && _data[_position] is >= 8 and < 0x80)
+        {
+            var oneByte = _data[_position++];
+            return (oneByte >> 3, oneByte & 7);
+        }
+
         var tag = ReadVarint();
         var field = tag >> 3;
         if (field is 0 or > 536_870_911)
@@ -66,6 +73,17 @@ internal ref struct WireReader(ReadOnlySpan<byte> data, int offset = 0)
     }
 
     public ulong ReadVarint()
+    {
+        // Tags, lengths of codes and most values of a release take one byte.
+        if (_position < _data.Length && _data[_position] < 0x80)
+        {
+            return _data[_position++];
+        }
+
+        return ReadLongVarint();
+    }
+
+    private ulong ReadLongVarint()
     {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)

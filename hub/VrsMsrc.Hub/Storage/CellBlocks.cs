@@ -123,116 +123,129 @@ internal static class CellBlockCodec
 /// Writes the stored months of one release, table by table and cell by cell, into one growing buffer: a
 /// release is thousands of small blocks and this is on the ingest path, so each distinct code is escaped
 /// once (<see cref="CellBlockCodec.Field"/>) and a cell costs a few copies of bytes. Written by hand rather
-/// than with a JSON writer for that reason.
+/// than with a JSON writer for that reason. What it wrote is valid until it is disposed.
 /// </summary>
-internal sealed class CellBlockWriter
+internal sealed class CellBlockWriter : IDisposable
 {
     private static readonly byte[] EmptyField = CellBlockCodec.Field("");
 
-    private byte[] _bytes = new byte[256];
-    private int _length;
+    /// <summary>A comma, a bracket and the longest value, 20 digits with its sign.</summary>
+    private const int MaxCellPrefix = 2 + 20;
+
+    private readonly PooledBytes _bytes = new();
     private int _monthStart;
     private int _blockStart;
-    private int _fields;
 
     /// <summary>
-    /// Makes room for about <paramref name="bytes"/> more at once: a buffer that doubles its way to megabytes
-    /// makes a large-object allocation, and with it a full garbage collection, at every step.
+    /// Makes room for about <paramref name="bytes"/> more at once rather than doubling to it, buffer after buffer.
     /// </summary>
-    public void Expect(long bytes) => Reserve((int)Math.Min(bytes, Array.MaxLength - _length));
+    public void Expect(long bytes) => Reserve((int)Math.Min(bytes, Array.MaxLength - _bytes.Length));
 
     public void BeginMonth()
     {
-        _monthStart = _length;
+        _monthStart = _bytes.Length;
         Append((byte)'{');
     }
 
     /// <summary>A table's block, after its member name as made by <see cref="CellBlockCodec.Member"/>.</summary>
     public void BeginBlock(byte[] member)
     {
-        if (_length > _monthStart + 1)
+        if (_bytes.Length > _monthStart + 1)
         {
             Append((byte)',');
         }
 
         Append(member);
-        _blockStart = _length;
+        _blockStart = _bytes.Length;
         Append((byte)'[');
     }
 
-    public void BeginCell(long value, byte[] measure)
-    {
-        Append(_length > _blockStart + 1 ? ",["u8 : "["u8);
-        Reserve(20);
-        value.TryFormat(_bytes.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
-        _length += written;
-        Append(measure);
-        _fields = 0;
-    }
-
-    /// <summary>The next dimension's value, as made by <see cref="CellBlockCodec.Field"/>.</summary>
-    public void AppendField(byte[] field)
-    {
-        Append(field);
-        _fields++;
-    }
-
-    public void EndCell()
+    /// <summary>
+    /// One cell: its value, its measure and its dimensions' values, each field as made by
+    /// <see cref="CellBlockCodec.Field"/>. Room for the whole cell is made once and the fields are copied
+    /// straight in: a release is 100,000 cells and more, and checking each copy's room took a tenth of the check.
+    /// </summary>
+    public void Cell(long value, byte[] measure, ReadOnlySpan<byte[]> dimensions)
     {
         // Every cell has the widest table's number of dimensions; '' past this table's width.
-        for (; _fields < ReleaseCatalogue.MaxDimensions; _fields++)
+        var padding = ReleaseCatalogue.MaxDimensions - dimensions.Length;
+        var room = MaxCellPrefix + measure.Length + (padding * EmptyField.Length) + 1;
+        foreach (var field in dimensions)
         {
-            Append(EmptyField);
+            room += field.Length;
         }
 
-        Append((byte)']');
+        var cell = Reserve(room);
+        var at = 0;
+        if (_bytes.Length > _blockStart + 1)
+        {
+            cell[at++] = (byte)',';
+        }
+
+        cell[at++] = (byte)'[';
+        value.TryFormat(cell[at..], out var written, default, CultureInfo.InvariantCulture);
+        at += written;
+        at += Copy(measure, cell[at..]);
+        foreach (var field in dimensions)
+        {
+            at += Copy(field, cell[at..]);
+        }
+
+        for (var i = 0; i < padding; i++)
+        {
+            at += Copy(EmptyField, cell[at..]);
+        }
+
+        cell[at++] = (byte)']';
+        _bytes.Advance(at);
+
+        static int Copy(byte[] field, Span<byte> to)
+        {
+            field.CopyTo(to);
+            return field.Length;
+        }
     }
 
     /// <summary>Where the block just written lies in <see cref="Written"/>.</summary>
     public Range EndBlock()
     {
         Append((byte)']');
-        return _blockStart.._length;
+        return _blockStart.._bytes.Length;
     }
 
     /// <summary>Where the month just written lies in <see cref="Written"/>.</summary>
     public Range EndMonth()
     {
         Append((byte)'}');
-        return _monthStart.._length;
+        return _monthStart.._bytes.Length;
     }
 
-    /// <summary>Every month written; valid until the next write.</summary>
-    public ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, _length);
+    /// <summary>Every month written; valid until the next write, and not at all once disposed.</summary>
+    public ReadOnlyMemory<byte> Written => _bytes.Written;
+
+    public void Dispose() => _bytes.Dispose();
 
     private void Append(byte b)
     {
-        Reserve(1);
-        _bytes[_length++] = b;
+        Reserve(1)[0] = b;
+        _bytes.Advance(1);
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
         Reserve(bytes.Length);
-        bytes.CopyTo(_bytes.AsSpan(_length));
-        _length += bytes.Length;
+        _bytes.Write(bytes);
     }
 
-    private void Reserve(int count)
+    private Span<byte> Reserve(int count)
     {
-        var needed = (long)_length + count;
-        if (needed <= _bytes.Length)
-        {
-            return;
-        }
-
         // Only a release near the 2 GB limit of MaxReleaseBytes gets here; it is refused, not half stored.
-        if (needed > Array.MaxLength)
+        if ((long)_bytes.Length + count > Array.MaxLength)
         {
             throw new InvalidDataException($"the release's cells take more than {Array.MaxLength:N0} bytes in their stored form");
         }
 
-        Array.Resize(ref _bytes, (int)Math.Min(Math.Max(2L * _bytes.Length, needed), Array.MaxLength));
+        return _bytes.Reserve(count);
     }
 }
 

@@ -183,7 +183,8 @@ internal sealed class Publisher(
         {
             for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
             {
-                var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
+                // The payload is not changed while it is sent: its chunks are wrapped, not copied.
+                var chunk = new PushChunk { Data = UnsafeByteOperations.UnsafeWrap(payload.AsMemory(offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset))) };
                 if (offset == 0)
                 {
                     chunk.ReleaseId = entry.ReleaseId;

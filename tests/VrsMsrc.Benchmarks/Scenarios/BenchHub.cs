@@ -119,7 +119,7 @@ internal sealed class CountingServer : IAsyncDisposable
         return new CountingServer(app, new Uri(address).Port);
     }
 
-    /// <summary>Streams <paramref name="payload"/> in the node's chunk size over a fresh node channel and waits for the reply.</summary>
+    /// <summary>Streams <paramref name="payload"/> in the node's chunk size, wrapped as the node wraps it, over a fresh node channel and waits for the reply.</summary>
     public async Task SendAsync(NodeContext node, byte[] payload, string releaseId, string sha256Hex)
     {
         using var channel = HubConnection.Open(node.Paths, node.Settings, Url);
@@ -127,7 +127,7 @@ internal sealed class CountingServer : IAsyncDisposable
         using var call = client.Push();
         for (var offset = 0; offset == 0 || offset < payload.Length; offset += Protocol.ChunkBytes)
         {
-            var chunk = new PushChunk { Data = ByteString.CopyFrom(payload, offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset)) };
+            var chunk = new PushChunk { Data = UnsafeByteOperations.UnsafeWrap(payload.AsMemory(offset, Math.Min(Protocol.ChunkBytes, payload.Length - offset))) };
             if (offset == 0)
             {
                 chunk.ReleaseId = releaseId;
