@@ -575,7 +575,6 @@ internal sealed class PushedRelease : IDisposable
         /// <summary>Open addressing with linear probing, never more than half full; a slot without a code is empty.</summary>
         private Slot[] _short = new Slot[64];
         private int _shortCount;
-        private int _count;
 
         public CodeTable(string dimension, IReadOnlySet<string> corridors)
         {
@@ -619,12 +618,13 @@ internal sealed class PushedRelease : IDisposable
         private Code? Add(ReadOnlySpan<byte> utf8)
         {
             var text = Encoding.UTF8.GetString(utf8);
-            if (!DimensionCodes.IsKnown(Dimension, text, _corridors) || _count >= 1 << IdBits)
+            var id = _shortCount + _long.Count;
+            if (!DimensionCodes.IsKnown(Dimension, text, _corridors) || id >= 1 << IdBits)
             {
                 return null;
             }
 
-            var code = new Code(_count++, text, CellBlockCodec.Field(text));
+            var code = new Code(id, text, CellBlockCodec.Field(text));
             if (utf8.Length > ShortBytes)
             {
                 _long.Add(utf8.ToArray(), code);

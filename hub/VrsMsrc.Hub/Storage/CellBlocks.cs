@@ -233,8 +233,8 @@ internal sealed class CellBlockWriter : IDisposable
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        Reserve(bytes.Length);
-        _bytes.Write(bytes);
+        bytes.CopyTo(Reserve(bytes.Length));
+        _bytes.Advance(bytes.Length);
     }
 
     private Span<byte> Reserve(int count)
