@@ -64,7 +64,7 @@ public sealed class CellBlockStoreTests : IDisposable
         using (var other = new SqliteCellStore(_store.SqliteDatabase))
         {
             await other.ApplyAsync(TempHubStore.Release("ITA", ("2024-01", 2, "corridors", ["central_mediterranean", "sea"], "migrants", 140)).Checked(),
-                "ab", DateTimeOffset.UtcNow, CancellationToken.None);
+                "ab", DateTimeOffset.UtcNow, null, CancellationToken.None);
         }
 
         Assert.Equal(["ITA 2024-01 central_mediterranean/sea 140"], Read(Sqlite, Corridors()));
@@ -100,7 +100,7 @@ public sealed class CellBlockStoreTests : IDisposable
         var month = writer.EndMonth();
         await _store.Cells.ApplyAsync(
             new CheckedRelease(Guid.CreateVersion7().ToString(), "ITA", [new CheckedMonth("2024-01", 1, [new CheckedTable("corridors", 1, writer.Written[block])], writer.Written[month])]),
-            "ab", DateTimeOffset.UtcNow, CancellationToken.None);
+            "ab", DateTimeOffset.UtcNow, null, CancellationToken.None);
 
         var cell = Assert.Single(_store.Cells.Cells(Corridors()));
         Assert.Equal(odd, cell.Dims);

@@ -142,6 +142,57 @@ public abstract class ReleaseApplyTests(StoreProvider provider) : IDisposable
         Assert.Equal(1, Count("releases"));
     }
 
+    /// <summary>What the exchange stores with each applied or duplicate push: its audit entry, in the apply's transaction.</summary>
+    private Task<ApplyResult> ApplyAudited(Release release, string sha256Hex) =>
+        _store.Cells.ApplyAsync(release.Checked(), sha256Hex, DateTimeOffset.UtcNow,
+            (tx, result) => _store.Stores.Audit.Append(tx, "node:ITA", "push", result.Outcome.ToString(), "{}"), CancellationToken.None);
+
+    [Fact]
+    public async Task A_release_whose_audit_entry_cannot_be_stored_is_not_applied_and_is_accepted_when_sent_again()
+    {
+        var release = Totals("ITA", ("2024-01", 1, 100), ("2024-02", 1, 200));
+        using (var connection = _store.OpenWritable())
+        {
+            connection.Execute(_store.Provider == StoreProvider.Sqlite
+                ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                : """
+                  CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+                  CREATE TRIGGER audit_full BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_full();
+                  """);
+        }
+
+        await Assert.ThrowsAnyAsync<DbException>(() => ApplyAudited(release, "aa"));
+        Assert.Empty(Stored("ITA"));
+        Assert.Equal(0, Count("releases"));
+
+        using (var connection = _store.OpenWritable())
+        {
+            connection.Execute("DROP TRIGGER audit_full" + (_store.Provider == StoreProvider.Sqlite ? "" : " ON audit"));
+        }
+
+        // The node's resend is a first delivery, not a duplicate: nothing of the failed one was kept.
+        var resent = await ApplyAudited(release, "aa");
+        Assert.Equal((ApplyOutcome.Accepted, 2), (resent.Outcome, resent.MonthsApplied));
+        Assert.Equal([("2024-01", 1L, 100L), ("2024-02", 1L, 200L)], Stored("ITA"));
+        Assert.Equal(["Accepted"], _store.Stores.Audit.Read(new Audit.AuditFilter(ActionPrefix: "push")).Select(e => e.Outcome));
+    }
+
+    [Fact]
+    public async Task A_duplicate_stores_its_audit_entry_and_nothing_else_and_the_chain_stays_intact()
+    {
+        var release = Totals("ITA", ("2024-01", 1, 100));
+        await ApplyAudited(release, "aa");
+        var again = await ApplyAudited(release, "aa");
+        var conflict = await _store.Cells.ApplyAsync(release.Checked(), "bb", DateTimeOffset.UtcNow,
+            (_, _) => throw new InvalidOperationException("a conflict stores nothing"), CancellationToken.None);
+
+        Assert.Equal(ApplyOutcome.Duplicate, again.Outcome);
+        Assert.Equal(ApplyOutcome.Conflict, conflict.Outcome);
+        Assert.Equal(1, Count("releases"));
+        Assert.Equal(["Accepted", "Duplicate"], _store.Stores.Audit.Read(new Audit.AuditFilter(ActionPrefix: "push")).Select(e => e.Outcome));
+        Assert.True(_store.Stores.Audit.Verify().Intact);
+    }
+
     [Fact]
     public async Task Fifty_releases_applied_at_once_queue_instead_of_failing()
     {
@@ -150,7 +201,7 @@ public abstract class ReleaseApplyTests(StoreProvider provider) : IDisposable
             .ToList();
 
         var results = await Task.WhenAll(releases.Select(r =>
-            Task.Run(() => _store.Cells.ApplyAsync(r.Checked(), Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None))));
+            Task.Run(() => _store.Cells.ApplyAsync(r.Checked(), Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, null, CancellationToken.None))));
 
         Assert.All(results, r => Assert.Equal((ApplyOutcome.Accepted, 12), (r.Outcome, r.MonthsApplied)));
         Assert.Equal(600, Count("cells"));

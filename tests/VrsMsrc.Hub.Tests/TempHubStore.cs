@@ -113,7 +113,7 @@ internal sealed class TempHubStore : IDisposable
     }
 
     public ApplyResult Apply(Release release, string? sha256Hex = null) =>
-        Cells.ApplyAsync(release.Checked(), sha256Hex ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
+        Cells.ApplyAsync(release.Checked(), sha256Hex ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, null, CancellationToken.None).GetAwaiter().GetResult();
 
     public void Dispose()
     {

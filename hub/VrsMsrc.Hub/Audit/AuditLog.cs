@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -56,6 +57,12 @@ internal interface IAuditLog
 {
     /// <summary>Appends one entry; fails (throws) rather than let an audited act go unrecorded.</summary>
     AuditEntry Append(string actor, string action, string outcome, string detail);
+
+    /// <summary>
+    /// Appends one entry in the caller's open transaction on this log's database: the entry is stored with
+    /// what that transaction stores, or not at all (a push's entry with the release it applies).
+    /// </summary>
+    AuditEntry Append(DbTransaction transaction, string actor, string action, string outcome, string detail);
 
     IReadOnlyList<AuditEntry> Read(AuditFilter filter);
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using VrsMsrc.Hub.Storage;
 
@@ -23,16 +24,24 @@ internal sealed class SqliteAuditLog(HubDatabase database, TimeProvider time) : 
         {
             using var connection = database.Open();
             using var tx = connection.BeginTransaction();
-            var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>(LastSql, transaction: tx);
-            var seq = (last?.Seq ?? 0) + 1;
-            var prev = last?.Hash ?? AuditChain.Genesis;
-            var at = time.GetUtcNow().ToString("O");
-            var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev,
-                AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
-            connection.Execute(InsertSql, entry, tx);
+            var entry = Append(tx, actor, action, outcome, detail);
             tx.Commit();
             return entry;
         }
+    }
+
+    /// <summary>The caller's transaction holds SQLite's one write lock (BEGIN IMMEDIATE), so the head read here stays the head.</summary>
+    public AuditEntry Append(DbTransaction transaction, string actor, string action, string outcome, string detail)
+    {
+        var connection = transaction.Connection!;
+        var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>(LastSql, transaction: transaction);
+        var seq = (last?.Seq ?? 0) + 1;
+        var prev = last?.Hash ?? AuditChain.Genesis;
+        var at = time.GetUtcNow().ToString("O");
+        var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev,
+            AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+        connection.Execute(InsertSql, entry, transaction);
+        return entry;
     }
 
     private const string ReadSql =

@@ -3,41 +3,31 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using VrsMsrc.Contracts.Identity;
 using VrsMsrc.Contracts.Security;
-using VrsMsrc.Contracts.V1;
 using VrsMsrc.Hub.Audit;
 
 namespace VrsMsrc.Hub.Exchange;
 
 /// <summary>
-/// Audits every exchange call's outcome: each push accepted, duplicate or refused (with the status the
-/// node got), and every refused Hello. Kept out of ExchangeService so that the service's own logic
-/// reads as the protocol it implements. A push is answered only once its audit entry is stored: when
-/// the audit log cannot be written (database busy or away) the node is told to try again (UNAVAILABLE),
-/// and its resend, answered DUPLICATE, is audited then.
+/// Audits every refused exchange call (with the status the node got): a refused push or Hello. Kept out
+/// of ExchangeService so that the service's own logic reads as the protocol it implements. An accepted or
+/// duplicate push is audited by ExchangeService in the transaction that applies the release, so that the
+/// two are stored together or not at all.
 /// </summary>
 internal sealed class ExchangeAudit(IAuditLog audit, ILogger<ExchangeAudit> log) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (RpcException e)
-        {
-            Refused(context, e.Status);
-            throw;
-        }
-    }
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        AuditingRefusal(context, () => continuation(request, context));
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        AuditingRefusal(context, () => continuation(requestStream, context));
+
+    private async Task<TResponse> AuditingRefusal<TResponse>(ServerCallContext context, Func<Task<TResponse>> call)
     {
-        TResponse response;
         try
         {
-            response = await continuation(requestStream, context);
+            return await call();
         }
         catch (RpcException e)
         {
@@ -49,23 +39,6 @@ internal sealed class ExchangeAudit(IAuditLog audit, ILogger<ExchangeAudit> log)
             Refused(context, new Status(StatusCode.Internal, $"{e.GetType().Name}: {e.Message}"));
             throw;
         }
-
-        if (response is PushReceipt receipt)
-        {
-            var outcome = receipt.Status == PushReceipt.Types.Status.Duplicate ? AuditOutcome.Duplicate : AuditOutcome.Accepted;
-            try
-            {
-                audit.Append(Caller(context), "push", outcome, AuditChain.Detail(
-                    ("release", receipt.ReleaseId), ("months_applied", receipt.MonthsApplied), ("months_ignored", receipt.MonthsIgnored)));
-            }
-            catch (DbException e)
-            {
-                log.LogError(e, "Could not audit push of release {ReleaseId}; the node is asked to send it again", receipt.ReleaseId);
-                throw new RpcException(new Status(StatusCode.Unavailable, $"the hub could not record release {receipt.ReleaseId} in its audit log now; send it again"));
-            }
-        }
-
-        return response;
     }
 
     /// <summary>Audits a refusal; a refusal that cannot be audited is still the node's answer, and logged.</summary>

@@ -4,6 +4,7 @@ using Grpc.Core;
 using VrsMsrc.Contracts;
 using VrsMsrc.Contracts.CodeLists;
 using VrsMsrc.Contracts.V1;
+using VrsMsrc.Hub.Audit;
 using VrsMsrc.Hub.Configuration;
 using VrsMsrc.Hub.Storage;
 using VrsMsrc.Hub.Trends.Alerts;
@@ -17,6 +18,7 @@ internal sealed class ExchangeService(
     HubSettings settings,
     TimeProvider time,
     ILogger<ExchangeService> log,
+    IAuditLog audit,
     IngestSignal ingest) : Contracts.V1.Exchange.ExchangeBase
 {
     public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
@@ -69,12 +71,16 @@ internal sealed class ExchangeService(
         ApplyResult result;
         try
         {
-            result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), context.CancellationToken);
+            // The push's audit entry is stored in the apply's transaction: an applied release always has its
+            // entry, and one that cannot be audited is not applied (the node is answered only after both).
+            result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), (tx, outcome) => audit.Append(tx, AuditActor.Node(state), "push",
+                outcome.Outcome == ApplyOutcome.Duplicate ? AuditOutcome.Duplicate : AuditOutcome.Accepted,
+                AuditChain.Detail(("release", release.ReleaseId), ("months_applied", outcome.MonthsApplied), ("months_ignored", outcome.MonthsIgnored))), context.CancellationToken);
         }
         catch (System.Data.Common.DbException e)
         {
-            // Nothing was stored (the release's transaction rolled back), on SQLite (busy, disk) or PostgreSQL
-            // (pool exhausted, server restarting, deadlock): the node keeps the release and tries again.
+            // Nothing was stored (the release's transaction, audit entry included, rolled back), on SQLite (busy,
+            // disk) or PostgreSQL (pool exhausted, server restarting, deadlock): the node keeps the release and tries again.
             log.LogError(e, "Could not store release {ReleaseId} from {State}", release.ReleaseId, state);
             throw new RpcException(new Status(StatusCode.Unavailable, $"the hub could not store release {release.ReleaseId} now; it will be accepted later"));
         }

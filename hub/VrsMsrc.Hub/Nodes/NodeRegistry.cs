@@ -180,7 +180,7 @@ internal abstract class NodeRegistryBase(TimeProvider time) : INodeRegistry
 
     public void RecordHello(string state, VrsMsrc.Contracts.V1.HelloRequest hello)
     {
-        using var connection = Open(readOnly: false);
+        using var connection = OpenForStatus();
         connection.Execute(NodeHelloSql.Record, NodeHelloSql.Parameters(state, hello, time));
     }
 
@@ -209,6 +209,9 @@ internal abstract class NodeRegistryBase(TimeProvider time) : INodeRegistry
     /// <summary>A connection; readOnly where the database can enforce it (SQLite), a hint elsewhere.</summary>
     protected abstract DbConnection Open(bool readOnly);
 
+    /// <summary>For what a node says of itself (its latest Hello): status, which the next Hello replaces, not data that delivery rests on.</summary>
+    protected virtual DbConnection OpenForStatus() => Open(readOnly: false);
+
     /// <summary>Settable so Dapper maps SQLite's integers and PostgreSQL's booleans alike.</summary>
     private sealed class CertificateStatusRow
     {
@@ -236,4 +239,16 @@ internal sealed class SqliteNodeRegistry(HubDatabase database, TimeProvider time
     }
 
     protected override DbConnection Open(bool readOnly) => database.Open(readOnly);
+
+    /// <summary>
+    /// Commits without waiting for the disk (synchronous=NORMAL in WAL mode): a crash may lose the latest
+    /// Hellos, never the file's consistency, and the next full commit or checkpoint makes them durable. Each
+    /// delivery round starts with a Hello, and it no longer waits for an fsync before its first push.
+    /// </summary>
+    protected override DbConnection OpenForStatus()
+    {
+        var connection = database.Open();
+        connection.Execute("PRAGMA synchronous=NORMAL");
+        return connection;
+    }
 }

@@ -33,7 +33,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
     private SqliteConnection? _writing;
     private int _disposed;
 
-    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, InApplyTransaction? alsoStore, CancellationToken ct)
     {
         // The release comes with its months in their stored form (written while it was checked, as it arrived,
         // so that nodes pushing at once encode side by side): the writer only writes.
@@ -42,7 +42,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         ApplyResult result;
         try
         {
-            result = Apply(release, sha256Hex, receivedAt);
+            result = Apply(release, sha256Hex, receivedAt, alsoStore);
         }
         catch (DbException)
         {
@@ -110,7 +110,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         _versions.Dispose();
     }
 
-    private ApplyResult Apply(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt)
+    private ApplyResult Apply(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, InApplyTransaction? alsoStore)
     {
         if (_writing is null)
         {
@@ -126,7 +126,14 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx);
         if (known is not null)
         {
-            return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+            var seen = new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+            if (seen.Outcome == ApplyOutcome.Duplicate && alsoStore is not null)
+            {
+                alsoStore(tx, seen);
+                tx.Commit();
+            }
+
+            return seen;
         }
 
         int applied = 0, ignored = 0;
@@ -164,6 +171,8 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             """,
             new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells }, tx);
         ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
+        var result = new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+        alsoStore?.Invoke(tx, result);
         tx.Commit();
 
         // Versions already tell a replaced block from the cached one; forgetting it frees the memory now.
@@ -175,7 +184,7 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
             }
         }
 
-        return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+        return result;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using VrsMsrc.Node.Configuration;
 using VrsMsrc.Node.Release;
@@ -14,7 +15,11 @@ namespace VrsMsrc.Benchmarks.Scenarios;
 /// </summary>
 internal sealed class PushScenario : IScenario
 {
-    private const int WarmUpPushes = 30;
+    /// <summary>Warm-up pushes in a row that must leave the JIT with nothing to compile before timing starts.</summary>
+    private const int QuietPushes = 3;
+
+    /// <summary>A bound on the warm-up should the JIT never fall quiet (a method compiled on every push).</summary>
+    private const int MaxWarmUpPushes = 250;
 
     public string Name => "push";
 
@@ -27,17 +32,19 @@ internal sealed class PushScenario : IScenario
         await using var ceiling = await CountingServer.StartAsync(hub.ServerCertificate);
         var node = hub.Enrol(workDir.CreateSubdirectory("node-ITA"), "ITA");
 
-        // Warm-up of both paths (JIT up to optimised code, TLS, SQLite pages) with releases of the full size,
-        // untimed: a running hub has long been warm. The JIT optimises a method after 30 calls, and much of a
-        // push runs once per push (the receiving loop, the apply, the publisher's round): after four warm-up
-        // pushes the first timed round was still about half as fast as the rest. Thirty, back to back, reach
-        // the steady state; then the hub's detection pass they set off is waited for.
-        var warmUps = quick ? 4 : WarmUpPushes;
-        for (var w = 0; w < warmUps; w++)
+        // Warm-up of both paths with releases of the full size, untimed, until the JIT is done with them: a
+        // running hub has long been warm. Much of a push runs once per push (the receiving loop, the apply, the
+        // publisher's round), and the JIT takes such a method through an instrumented tier after 30 calls and
+        // to its optimised code after 30 more, so a fixed 30 warm-ups left the timed rounds recompiling about
+        // 30 ms of CPU per push (perf, 2026-11-28). Warm until three pushes in a row compiled no method.
+        var warmUps = 0;
+        for (var quiet = 0; quick ? warmUps < 4 : quiet < QuietPushes && warmUps < MaxWarmUpPushes; warmUps++)
         {
-            var warm = Releases.For(source, "ITA", 0, versionBump: w);
+            var compiled = JitInfo.GetCompiledMethodCount();
+            var warm = Releases.For(source, "ITA", 0, versionBump: warmUps);
             await ceiling.SendAsync(node, warm.Payload, warm.Release.ReleaseId, warm.Sha256Hex);
             await DeliverAsync(node, warm);
+            quiet = JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
         }
 
         await hub.WaitForDetectionAsync(DateTimeOffset.UtcNow);
@@ -58,7 +65,7 @@ internal sealed class PushScenario : IScenario
         var value = PushSizes.Median(ours);
         var baseline = PushSizes.Median(theirs);
         return new ScenarioResult(Name, value, "cells/s", baseline, "cells/s (gRPC byte stream, same TLS)", PushSizes.MedianRatio(ours, theirs), 0.5,
-            $"{last!.Cells:N0} cells, {last.Payload.Length / 1e6:F1} MB, {last.Release.Months.Count} months; median of {rounds} round(s), each {string.Join(" / ", ours.Select(o => $"{o:N0}"))} cells/s vs ceiling {string.Join(" / ", theirs.Select(t => $"{t:N0}"))}");
+            $"{last!.Cells:N0} cells, {last.Payload.Length / 1e6:F1} MB, {last.Release.Months.Count} months; after {warmUps} warm-up pushes; median of {rounds} round(s), each {string.Join(" / ", ours.Select(o => $"{o:N0}"))} cells/s vs ceiling {string.Join(" / ", theirs.Select(t => $"{t:N0}"))}");
     }
 
     /// <summary>Pushes through the node's publisher and returns the seconds to the receipt; then waits for the hub's detection pass so the next measurement does not share the CPU with it.</summary>

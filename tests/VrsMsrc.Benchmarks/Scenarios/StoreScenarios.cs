@@ -44,7 +44,7 @@ internal sealed class HubStore : IDisposable
         {
             var release = Releases.For(source, BenchHub.States[i], 1000 + i, months: Months);
             // Timed as the exchange applies a push: read and checked from its bytes, then stored.
-            LoadSeconds += Releases.Seconds(() => Store.ApplyAsync(Checked(release.Payload), release.Sha256Hex, DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult());
+            LoadSeconds += Releases.Seconds(() => Store.ApplyAsync(Checked(release.Payload), release.Sha256Hex, DateTimeOffset.UtcNow, null, CancellationToken.None).GetAwaiter().GetResult());
             Cells += release.Cells;
             if (Duck is not null)
             {

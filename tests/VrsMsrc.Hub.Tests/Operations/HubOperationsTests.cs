@@ -84,7 +84,7 @@ public sealed class HubOperationsTests : IDisposable
         Directory.CreateDirectory(paths.IssuedDir);
         File.WriteAllText(Path.Combine(paths.IssuedDir, "ITA.crt"), "issued certificate");
         await admin.Stores.Cells.ApplyAsync(
-            TempHubStore.Release("ITA", ("2025-05", 1, "totals", [], "incidents", 12)).Checked(), new string('a', 64), _time.GetUtcNow(), CancellationToken.None);
+            TempHubStore.Release("ITA", ("2025-05", 1, "totals", [], "incidents", 12)).Checked(), new string('a', 64), _time.GetUtcNow(), null, CancellationToken.None);
 
         var backup = NewDir();
         var manifest = DataDirectoryBackup.Create(HubOperations.Backup, paths.DataDir, backup, TimeProvider.System);
@@ -113,8 +113,8 @@ public sealed class HubOperationsTests : IDisposable
 
         var cells = new SqliteCellStore(database);
         await cells.ApplyAsync(TempHubStore.Release("ITA", [.. ItalianMonths.Select(m => (m, 1L, "totals", Array.Empty<string>(), "incidents", 12L))]).Checked(),
-            new string('a', 64), _time.GetUtcNow().AddDays(-3), CancellationToken.None);
-        await cells.ApplyAsync(TempHubStore.Release("GRC", ("2025-03", 1, "totals", [], "incidents", 30)).Checked(), new string('b', 64), _time.GetUtcNow().AddDays(-120), CancellationToken.None);
+            new string('a', 64), _time.GetUtcNow().AddDays(-3), null, CancellationToken.None);
+        await cells.ApplyAsync(TempHubStore.Release("GRC", ("2025-03", 1, "totals", [], "incidents", 30)).Checked(), new string('b', 64), _time.GetUtcNow().AddDays(-120), null, CancellationToken.None);
 
         var rows = Freshness.Read(cells, new Nodes.SqliteNodeRegistry(database, _time), new HubSettings(), _time).ToDictionary(r => r.State);
         Assert.Equal(("ok", "2025-05", "2025-08", 3, 1, 0, 3.0), (rows["ITA"].Status, rows["ITA"].FirstMonth, rows["ITA"].LastMonth, rows["ITA"].MonthsCovered, rows["ITA"].Gaps, rows["ITA"].LagMonths, rows["ITA"].DaysSinceLastRelease));

@@ -39,8 +39,8 @@ public sealed class PostgresSeveralHubsTests : IDisposable
             var sha = Guid.NewGuid().ToString("N");
 
             var results = await Task.WhenAll(
-                Task.Run(() => _store.Cells.ApplyAsync(release.Checked(), sha, DateTimeOffset.UtcNow, CancellationToken.None)),
-                Task.Run(() => _other.Cells.ApplyAsync(release.Checked(), sha, DateTimeOffset.UtcNow, CancellationToken.None)));
+                Task.Run(() => _store.Cells.ApplyAsync(release.Checked(), sha, DateTimeOffset.UtcNow, null, CancellationToken.None)),
+                Task.Run(() => _other.Cells.ApplyAsync(release.Checked(), sha, DateTimeOffset.UtcNow, null, CancellationToken.None)));
 
             Assert.Equal([ApplyOutcome.Accepted, ApplyOutcome.Duplicate], results.Select(r => r.Outcome).Order());
         }
@@ -58,7 +58,7 @@ public sealed class PostgresSeveralHubsTests : IDisposable
 
         // Odd versions go to one hub, even ones to the other, all at once.
         await Task.WhenAll(versions.Select((r, i) => Task.Run(() =>
-            (i % 2 == 0 ? _store.Stores : _other).Cells.ApplyAsync(r.Checked(), Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, CancellationToken.None))));
+            (i % 2 == 0 ? _store.Stores : _other).Cells.ApplyAsync(r.Checked(), Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, null, CancellationToken.None))));
 
         var cells = _store.Cells.Cells(new CellQuery("totals", "migrants", 0, null, null, ["GRC"], []));
         Assert.Equal([1030L], cells.Select(c => c.Value));

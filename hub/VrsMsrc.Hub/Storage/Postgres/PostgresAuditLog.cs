@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Dapper;
+using Npgsql;
 using VrsMsrc.Hub.Audit;
 
 namespace VrsMsrc.Hub.Storage.Postgres;
@@ -29,22 +31,28 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
     private AuditEntry AppendUnderLock(string actor, string action, string outcome, string detail)
     {
         using var connection = database.Open();
-        return PostgresDatabase.InTransaction(connection, () =>
-        {
-            AdvisoryLocks.Take(connection, null, AdvisoryLocks.AuditHead, "audit");
-            var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-            var seq = (last?.Seq ?? 0) + 1;
-            var prev = last?.Hash ?? AuditChain.Genesis;
-            var at = time.GetUtcNow().ToString("O");
-            var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev, AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
-            connection.Execute(
-                """
-                INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
-                VALUES (@Seq, @At, @Actor, @Action, @Outcome, @Detail, @PrevHash, @Hash)
-                """,
-                entry);
-            return entry;
-        });
+        return PostgresDatabase.InTransaction(connection, () => AppendIn(connection, null, actor, action, outcome, detail));
+    }
+
+    /// <summary>Takes the chain's head lock in the caller's transaction (held to its end), so call it last before the commit.</summary>
+    public AuditEntry Append(DbTransaction transaction, string actor, string action, string outcome, string detail) =>
+        AppendIn((NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction, actor, action, outcome, detail);
+
+    private AuditEntry AppendIn(NpgsqlConnection connection, NpgsqlTransaction? tx, string actor, string action, string outcome, string detail)
+    {
+        AdvisoryLocks.Take(connection, tx, AdvisoryLocks.AuditHead, "audit");
+        var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", transaction: tx);
+        var seq = (last?.Seq ?? 0) + 1;
+        var prev = last?.Hash ?? AuditChain.Genesis;
+        var at = time.GetUtcNow().ToString("O");
+        var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev, AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+        connection.Execute(
+            """
+            INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
+            VALUES (@Seq, @At, @Actor, @Action, @Outcome, @Detail, @PrevHash, @Hash)
+            """,
+            entry, tx);
+        return entry;
     }
 
     public IReadOnlyList<AuditEntry> Read(AuditFilter filter)

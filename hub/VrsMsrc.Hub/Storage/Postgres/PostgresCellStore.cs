@@ -23,12 +23,12 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
 
     public void Dispose() => _applying.Dispose();
 
-    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    public async Task<ApplyResult> ApplyAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, InApplyTransaction? alsoStore, CancellationToken ct)
     {
         await _applying.WaitAsync(ct);
         try
         {
-            return await ApplyUnboundedAsync(release, sha256Hex, receivedAt, ct);
+            return await ApplyUnboundedAsync(release, sha256Hex, receivedAt, alsoStore, ct);
         }
         finally
         {
@@ -36,7 +36,7 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
         }
     }
 
-    private async Task<ApplyResult> ApplyUnboundedAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, CancellationToken ct)
+    private async Task<ApplyResult> ApplyUnboundedAsync(CheckedRelease release, string sha256Hex, DateTimeOffset receivedAt, InApplyTransaction? alsoStore, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -45,7 +45,14 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
             "SELECT sha256 FROM releases WHERE release_id = @ReleaseId", new { release.ReleaseId }, tx, cancellationToken: ct));
         if (known is not null)
         {
-            return new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+            var seen = new ApplyResult(known == sha256Hex ? ApplyOutcome.Duplicate : ApplyOutcome.Conflict, 0, 0);
+            if (seen.Outcome == ApplyOutcome.Duplicate && alsoStore is not null)
+            {
+                alsoStore(tx, seen);
+                await tx.CommitAsync(ct);
+            }
+
+            return seen;
         }
 
         // A month is replaced whole, as on SQLite: its tables all carry the month's version.
@@ -64,8 +71,10 @@ internal sealed class PostgresCellStore(PostgresDatabase database) : ICellStore,
             new { release.ReleaseId, release.State, sha256Hex, At = receivedAt.ToString("O"), Months = release.Months.Count, applied, cells },
             tx, cancellationToken: ct));
         ReleaseChain.Append(connection, tx, release.State, release.ReleaseId, sha256Hex, receivedAt);
+        var result = new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+        alsoStore?.Invoke(tx, result);
         await tx.CommitAsync(ct);
-        return new ApplyResult(ApplyOutcome.Accepted, applied, ignored);
+        return result;
     }
 
     /// <summary>
