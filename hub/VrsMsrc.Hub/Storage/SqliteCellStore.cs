@@ -175,14 +175,19 @@ internal sealed class SqliteCellStore(HubDatabase database) : ICellStore, IDispo
         alsoStore?.Invoke(tx, result);
         tx.Commit();
 
-        // Versions already tell a replaced block from the cached one; forgetting it frees the memory now.
-        foreach (var month in replaced)
+        // Versions already tell a replaced block from the cached one; forgetting it frees the memory soon, off
+        // the writer's lock and the node's wait (a few thousand removals for a large release). Forgetting a
+        // block a query has meanwhile read at the new version only costs that query's successor a read.
+        _ = Task.Run(() =>
         {
-            foreach (var table in ReleaseCatalogue.All)
+            foreach (var month in replaced)
             {
-                _cache.Forget(table.Name, month, release.State);
+                foreach (var table in ReleaseCatalogue.All)
+                {
+                    _cache.Forget(table.Name, month, release.State);
+                }
             }
-        }
+        });
 
         return result;
     }
