@@ -23,6 +23,18 @@ internal static class ExchangeListener
     private const string NodeState = "vrs.handshake.node";
     private const string Completed = "vrs.handshake.completed";
 
+    /// <summary>
+    /// HTTP/2 flow-control windows of the hub's server: a node may have a whole 4 MB release in flight (the
+    /// stream's window, four 1 MB chunks) and the connection twice that, instead of Kestrel's 768 KB and 1 MB,
+    /// so it sends on while the hub copies and hashes the chunks before, rather than waiting for window updates.
+    /// Bounded per connection, and only enrolled nodes get a connection; the ceiling of the push benchmark uses them too.
+    /// </summary>
+    public static void ConfigureWindows(KestrelServerLimits limits)
+    {
+        limits.Http2.InitialStreamWindowSize = 4 << 20;
+        limits.Http2.InitialConnectionWindowSize = 8 << 20;
+    }
+
     public static void Configure(ListenOptions listen, IServiceProvider services)
     {
         var validator = services.GetRequiredService<NodeCertificateValidator>();

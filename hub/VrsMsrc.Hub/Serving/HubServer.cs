@@ -41,6 +41,7 @@ internal static class HubServer
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var certificates = kestrel.ApplicationServices.GetRequiredService<HubCertificateSource>();
+            ExchangeListener.ConfigureWindows(kestrel.Limits);
             kestrel.Listen(Endpoint(settings.ExchangeUrl), listen =>
             {
                 listeners.Exchange = listen;

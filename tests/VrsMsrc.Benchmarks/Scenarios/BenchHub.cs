@@ -100,18 +100,23 @@ internal sealed class CountingServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 << 20);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Protocols = HttpProtocols.Http2;
-            listen.UseHttps(new HttpsConnectionAdapterOptions
+            // The hub's transport, windows included: the ceiling costs what the push's transport costs.
+            VrsMsrc.Hub.Exchange.ExchangeListener.ConfigureWindows(kestrel.Limits);
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
-                ServerCertificate = serverCertificate,
-                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                // The node's certificate is signed by the regional CA; checking its chain is the hub's work, not the wire's.
-                ClientCertificateValidation = (_, _, _) => true,
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = serverCertificate,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                    // The node's certificate is signed by the regional CA; checking its chain is the hub's work, not the wire's.
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
             });
-        }));
+        });
         var app = builder.Build();
         app.MapGrpcService<CountingExchange>();
         await app.StartAsync();
