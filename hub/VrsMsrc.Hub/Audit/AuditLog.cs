@@ -97,6 +97,15 @@ internal static class AuditChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prevHash + "\n" + canonical)));
     }
 
+    /// <summary>The entry that follows <paramref name="last"/> (the head's seq and hash; null for an empty log).</summary>
+    public static AuditEntry Next((long Seq, string Hash)? last, DateTimeOffset at, string actor, string action, string outcome, string detail)
+    {
+        var seq = (last?.Seq ?? 0) + 1;
+        var prev = last?.Hash ?? Genesis;
+        var time = at.ToString("O");
+        return new AuditEntry(seq, time, actor, action, outcome, detail, prev, Hash(prev, seq, time, actor, action, outcome, detail));
+    }
+
     /// <summary>Action of the entry a retention prune appends before deleting up to its anchor.</summary>
     public const string PruneAction = "audit.prune";
 

@@ -35,11 +35,7 @@ internal sealed class SqliteAuditLog(HubDatabase database, TimeProvider time) : 
     {
         var connection = transaction.Connection!;
         var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>(LastSql, transaction: transaction);
-        var seq = (last?.Seq ?? 0) + 1;
-        var prev = last?.Hash ?? AuditChain.Genesis;
-        var at = time.GetUtcNow().ToString("O");
-        var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev,
-            AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+        var entry = AuditChain.Next(last, time.GetUtcNow(), actor, action, outcome, detail);
         connection.Execute(InsertSql, entry, transaction);
         return entry;
     }

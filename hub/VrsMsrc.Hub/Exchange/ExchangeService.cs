@@ -73,9 +73,7 @@ internal sealed class ExchangeService(
         {
             // The push's audit entry is stored in the apply's transaction: an applied release always has its
             // entry, and one that cannot be audited is not applied (the node is answered only after both).
-            result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), (tx, outcome) => audit.Append(tx, AuditActor.Node(state), "push",
-                outcome.Outcome == ApplyOutcome.Duplicate ? AuditOutcome.Duplicate : AuditOutcome.Accepted,
-                AuditChain.Detail(("release", release.ReleaseId), ("months_applied", outcome.MonthsApplied), ("months_ignored", outcome.MonthsIgnored))), context.CancellationToken);
+            result = await cells.ApplyAsync(release, Convert.ToHexStringLower(hash), time.GetUtcNow(), AuditPush, context.CancellationToken);
         }
         catch (System.Data.Common.DbException e)
         {
@@ -105,6 +103,10 @@ internal sealed class ExchangeService(
             MonthsApplied = result.MonthsApplied,
             MonthsIgnored = result.MonthsIgnored,
         };
+
+        void AuditPush(System.Data.Common.DbTransaction tx, ApplyResult outcome) =>
+            audit.Append(tx, AuditActor.Node(state), "push", outcome.Outcome == ApplyOutcome.Duplicate ? AuditOutcome.Duplicate : AuditOutcome.Accepted,
+                AuditChain.Detail(("release", release.ReleaseId), ("months_applied", outcome.MonthsApplied), ("months_ignored", outcome.MonthsIgnored)));
     }
 
     /// <summary>

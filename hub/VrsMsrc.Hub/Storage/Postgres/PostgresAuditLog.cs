@@ -42,10 +42,7 @@ internal sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider t
     {
         AdvisoryLocks.Take(connection, tx, AdvisoryLocks.AuditHead, "audit");
         var last = connection.QuerySingleOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", transaction: tx);
-        var seq = (last?.Seq ?? 0) + 1;
-        var prev = last?.Hash ?? AuditChain.Genesis;
-        var at = time.GetUtcNow().ToString("O");
-        var entry = new AuditEntry(seq, at, actor, action, outcome, detail, prev, AuditChain.Hash(prev, seq, at, actor, action, outcome, detail));
+        var entry = AuditChain.Next(last, time.GetUtcNow(), actor, action, outcome, detail);
         connection.Execute(
             """
             INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash)
